@@ -1,0 +1,185 @@
+"""Reads of cases, always scoped to what the agent may see and already prefetched."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from patron.accounts.models import Agent
+from patron.accounts.queries import team_ids_of
+from patron.cases import search
+from patron.cases.models import Case, CaseEvent, Tag, parse_reference
+from patron.errors import NotFound, ValidationFailed
+
+
+def can_see_case(agent: Agent, case: Case) -> bool:
+    """Agents see their teams' cases, cases assigned to them and cases not yet routed to a
+    team; managers, privacy officers and admins see every case."""
+    if agent.sees_all_cases:
+        return True
+    return case.team_id is None or case.assignee_id == agent.pk or case.team_id in team_ids_of(agent)
+
+
+def visible_cases(agent: Agent) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if agent.sees_all_cases:
+        return cases
+    return cases.filter(Q(team__isnull=True) | Q(team_id__in=team_ids_of(agent)) | Q(assignee_id=agent.pk))
+
+
+def case_for_agent(*, agent: Agent, reference: str) -> Case:
+    """The case with this reference, if the agent may see it; otherwise NotFound, so a case the
+    agent may not see is indistinguishable from one that does not exist."""
+    pk = parse_reference(reference)
+    case = (
+        None
+        if pk is None
+        else (
+            visible_cases(agent)
+            .select_related("customer", "customer__organisation", "team", "assignee")
+            .prefetch_related("tags", "customer__contact_points")
+            .filter(pk=pk)
+            .first()
+        )
+    )
+    if case is None:
+        raise NotFound(f"There is no case {reference.strip()[:20]} that you can see.")
+    return case
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+SORTS: dict[str, tuple[str, bool]] = {
+    # name: (field, descending)
+    "updated": ("updated_at", True),
+    "oldest_update": ("updated_at", False),
+    "newest": ("created_at", True),
+    "oldest": ("created_at", False),
+}
+VIEWS = ("all", "mine", "team", "unassigned")
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    view: str = "all"
+    statuses: tuple[str, ...] = ()
+    kind: str = ""
+    channel: str = ""
+    priority: int | None = None
+    team_id: int | None = None
+    assignee_id: int | None = None
+    tag: str = ""
+    text: str = ""
+    sort: str = "updated"
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[Case]
+    next_cursor: str | None
+    filters: InboxFilters = field(default_factory=InboxFilters)
+
+
+def list_inbox(*, agent: Agent, filters: InboxFilters, cursor: str | None = None, limit: int = 25) -> CasePage:
+    """One page of the cases the agent may see, filtered and sorted, by keyset pagination: the
+    cost of a page does not grow with how far the agent has paged."""
+    if filters.sort not in SORTS:
+        raise ValidationFailed(f"“{filters.sort}” is not a way to sort. Choose one of: {', '.join(SORTS)}.")
+    if filters.view not in VIEWS:
+        raise ValidationFailed(f"“{filters.view}” is not an inbox view. Choose one of: {', '.join(VIEWS)}.")
+    sort_field, descending = SORTS[filters.sort]
+    cases = _filtered(visible_cases(agent), agent, filters)
+    if cursor:
+        value, last_id = _decode_cursor(cursor)
+        if descending:
+            cases = cases.filter(Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "id__lt": last_id}))
+        else:
+            cases = cases.filter(Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "id__gt": last_id}))
+    order = [f"-{sort_field}", "-id"] if descending else [sort_field, "id"]
+    rows = list(
+        cases.order_by(*order)
+        .select_related("customer", "team", "assignee")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))[: limit + 1]
+    )
+    next_cursor = (
+        _encode_cursor(getattr(rows[limit - 1], sort_field), rows[limit - 1].pk) if len(rows) > limit else None
+    )
+    return CasePage(items=rows[:limit], next_cursor=next_cursor, filters=filters)
+
+
+def _filtered(cases: QuerySet[Case], agent: Agent, filters: InboxFilters) -> QuerySet[Case]:
+    if filters.view == "mine":
+        cases = cases.filter(assignee_id=agent.pk)
+    elif filters.view == "team":
+        cases = cases.filter(team_id__in=team_ids_of(agent))
+    elif filters.view == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    if filters.statuses:
+        cases = cases.filter(status__in=filters.statuses)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    if filters.priority is not None:
+        cases = cases.filter(priority=filters.priority)
+    if filters.team_id is not None:
+        cases = cases.filter(team_id=filters.team_id)
+    if filters.assignee_id is not None:
+        cases = cases.filter(assignee_id=filters.assignee_id)
+    if filters.tag:
+        cases = cases.filter(tags__name=filters.tag.strip().lower())
+    if filters.text.strip():
+        cases = cases.filter(id__in=search.matching_case_ids(filters.text))
+    return cases
+
+
+def _encode_cursor(value: datetime, pk: int) -> str:
+    raw = json.dumps([value.isoformat(), pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        moment = parse_datetime(value)
+        if moment is None or not isinstance(pk, int):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValidationFailed(
+            "The page cursor is not valid. Start again from the first page.",
+            fields={"cursor": "Not a cursor this server gave out."},
+        ) from error
+    return moment, pk
+
+
+# --- one case -----------------------------------------------------------------------------------
+
+
+def timeline(case: Case) -> list[CaseEvent]:
+    """Everything that happened on the case, oldest first, messages included: one query."""
+    return list(
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor", "message", "message__author_agent", "message__author_customer")
+        .order_by("created_at", "id")
+    )
+
+
+def other_cases_of_customer(case: Case, agent: Agent, limit: int = 10) -> list[Case]:
+    return list(
+        visible_cases(agent)
+        .filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def search_cases(*, agent: Agent, text: str, limit: int = 25) -> list[Case]:
+    """Cases whose subject or messages contain every word of `text`, most recent first."""
+    return list_inbox(agent=agent, filters=InboxFilters(text=text), limit=limit).items

@@ -1,0 +1,670 @@
+"""Every write to a case. Each function validates, runs in one transaction and writes the
+CaseEvent rows that timelines, journeys, audit and KPIs are read from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from patron.accounts.models import Agent, Team
+from patron.accounts.queries import team_ids_of
+from patron.cases.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    Channel,
+    Direction,
+    EventKind,
+    Message,
+    Priority,
+    Status,
+    Tag,
+)
+from patron.cases.queries import can_see_case
+from patron.cases.transitions import can_move, is_reopening
+from patron.customers.models import Customer
+from patron.customers.services import merge_customer_records
+from patron.errors import Conflict, NotAllowed, ValidationFailed
+from patron.text import clean_text, sanitise_html
+
+MAX_SUBJECT = 250
+MAX_BODY = 200_000
+MAX_TAGS = 20
+# Clocks differ; a time up to this far ahead is taken as now rather than refused.
+CLOCK_SKEW = timedelta(minutes=5)
+LOGGED_CHANNELS = (Channel.PHONE, Channel.FACE_TO_FACE)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What it takes to open a case, from any channel."""
+
+    customer: Customer
+    subject: str
+    body: str
+    channel: str
+    kind: str = CaseKind.ENQUIRY
+    priority: int = Priority.NORMAL
+    team: Team | None = None
+    assignee: Agent | None = None
+    category: str = ""
+    tags: Sequence[str] = ()
+    received_at: datetime | None = None
+    body_html: str = ""
+
+
+@dataclass(frozen=True)
+class CaseChanges:
+    """Changes to a case's own fields; UNSET leaves a field as it is."""
+
+    status: Any = UNSET
+    priority: Any = UNSET
+    kind: Any = UNSET
+    subject: Any = UNSET
+    category: Any = UNSET
+    team: Any = UNSET
+    assignee: Any = UNSET
+    tags: Any = UNSET
+
+
+# --- opening cases ------------------------------------------------------------------------------
+
+
+def open_case(
+    *,
+    customer: Customer,
+    subject: str,
+    body: str,
+    channel: str,
+    by: Agent | None,
+    kind: str = CaseKind.ENQUIRY,
+    priority: int = Priority.NORMAL,
+    team: Team | None = None,
+    assignee: Agent | None = None,
+    category: str = "",
+    tags: Sequence[str] = (),
+    received_at: datetime | None = None,
+    body_html: str = "",
+) -> Case:
+    """Open a case with the customer's first message. `received_at` keeps the real time of a
+    contact logged after the fact or imported from elsewhere."""
+    new = NewCase(
+        customer=customer,
+        subject=subject,
+        body=body,
+        channel=channel,
+        kind=kind,
+        priority=priority,
+        team=team,
+        assignee=assignee,
+        category=category,
+        tags=tags,
+        received_at=received_at,
+        body_html=body_html,
+    )
+    return open_cases(new_cases=[new], by=by)[0]
+
+
+def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
+    """Open many cases in one transaction (imports, demo data): every one is validated first,
+    and if any is refused, none is opened."""
+    now = timezone.now()
+    checked = [_checked_new_case(new, now=now, by=by, position=index) for index, new in enumerate(new_cases)]
+    with transaction.atomic():
+        cases = Case.objects.bulk_create(
+            [
+                Case(
+                    subject=new.subject,
+                    kind=new.kind,
+                    channel=new.channel,
+                    priority=new.priority,
+                    customer=new.customer,
+                    team=new.team,
+                    assignee=new.assignee,
+                    category=new.category,
+                    created_at=new.received_at or now,
+                    updated_at=new.received_at or now,
+                )
+                for new in checked
+            ]
+        )
+        messages = Message.objects.bulk_create(
+            [
+                Message(
+                    case=case,
+                    direction=Direction.INBOUND,
+                    channel=new.channel,
+                    author_customer=new.customer,
+                    body_text=new.body,
+                    body_html=new.body_html,
+                    created_at=new.received_at or now,
+                )
+                for case, new in zip(cases, checked, strict=True)
+            ]
+        )
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case=case,
+                    kind=EventKind.OPENED,
+                    actor=by,
+                    message=message,
+                    created_at=new.received_at or now,
+                    data=_opened_data(new, by),
+                )
+                for case, message, new in zip(cases, messages, checked, strict=True)
+            ]
+        )
+        tagged = [(case, new.tags) for case, new in zip(cases, checked, strict=True) if new.tags]
+        if tagged:
+            tags_by_name = _tags_named({name for _, names in tagged for name in names})
+            Case.tags.through.objects.bulk_create(
+                [
+                    Case.tags.through(case_id=case.pk, tag_id=tags_by_name[name].pk)
+                    for case, names in tagged
+                    for name in names
+                ]
+            )
+    return cases
+
+
+def _opened_data(new: NewCase, by: Agent | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"channel": new.channel, "kind": new.kind, "priority": new.priority}
+    if new.team is not None:
+        data["team"] = _team_ref(new.team)
+    if new.assignee is not None:
+        data["assignee"] = _agent_ref(new.assignee)
+    if by is not None and new.channel in LOGGED_CHANNELS:
+        data["logged_by"] = _agent_ref(by)
+    return data
+
+
+def _checked_new_case(new: NewCase, *, now: datetime, by: Agent | None, position: int) -> NewCase:
+    where = f" (case {position + 1})" if position else ""
+    subject = _clean_subject(new.subject, where)
+    body = _clean_body(new.body, where)
+    _require_choice(new.kind, CaseKind.values, "kind", "kind of case")
+    _require_choice(new.channel, Channel.values, "channel", "channel")
+    _require_choice(new.priority, Priority.values, "priority", "priority")
+    if new.customer.pk is None:
+        raise ValidationFailed("The customer must be saved before a case is opened for them.")
+    if new.customer.merged_into_id is not None:
+        raise ValidationFailed("That customer record was merged into another; open the case for that one.")
+    received_at = _received_at(new.received_at, now)
+    if new.assignee is not None:
+        _check_assignee(new.assignee, new.team, by)
+    return replace(
+        new,
+        subject=subject,
+        body=body,
+        received_at=received_at,
+        body_html=sanitise_html(new.body_html) if new.body_html else "",
+        category=clean_text(new.category).strip()[:100],
+        tags=_clean_tag_names(new.tags),
+    )
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+def receive_message(
+    *,
+    case: Case,
+    customer: Customer | None,
+    body: str,
+    channel: str,
+    body_html: str = "",
+    received_at: datetime | None = None,
+) -> Message:
+    """Append what the customer sent. A case waiting on the customer opens again; a resolved or
+    closed one is reopened, because the customer still needs something."""
+    _require_choice(channel, Channel.values, "channel", "channel")
+    body = _clean_body(body)
+    at = _received_at(received_at, timezone.now())
+    with transaction.atomic():
+        current = _locked(case)
+        message = Message.objects.create(
+            case=current,
+            direction=Direction.INBOUND,
+            channel=channel,
+            author_customer=customer or current.customer,
+            body_text=body,
+            body_html=sanitise_html(body_html) if body_html else "",
+            created_at=at,
+        )
+        _record(current, EventKind.MESSAGE_RECEIVED, None, at, message=message, data={"channel": channel})
+        if current.status in (Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
+            _move_status(current, Status.OPEN, None, at)
+            current.version += 1
+        current.updated_at = max(current.updated_at, at)
+        current.save()
+    return message
+
+
+def reply(
+    *,
+    case: Case,
+    by: Agent,
+    body: str,
+    body_html: str = "",
+    status: str | None = None,
+    channel: str | None = None,
+) -> Message:
+    """Send a reply to the customer. The first reply is the case's first response; a new case
+    becomes open unless the agent chooses another status (e.g. awaiting the customer)."""
+    _require_visible(case, by)
+    body = _clean_body(body)
+    now = timezone.now()
+    with transaction.atomic():
+        current = _locked(case)
+        if current.status == Status.CLOSED:
+            raise Conflict("This case is closed. Reopen it before replying.")
+        message = Message.objects.create(
+            case=current,
+            direction=Direction.OUTBOUND,
+            channel=channel or _reply_channel(current),
+            author_agent=by,
+            body_text=body,
+            body_html=sanitise_html(body_html) if body_html else "",
+            created_at=now,
+        )
+        _record(current, EventKind.REPLIED, by, now, message=message)
+        if current.first_response_at is None:
+            current.first_response_at = now
+        target = status or (Status.OPEN if current.status == Status.NEW else None)
+        if target and target != current.status:
+            if not can_move(current.status, target):
+                raise ValidationFailed(_transition_refusal(current.status, target))
+            _move_status(current, target, by, now)
+            current.version += 1
+        current.updated_at = now
+        current.save()
+    return message
+
+
+def add_note(*, case: Case, by: Agent, body: str) -> Message:
+    """An internal note: seen by colleagues, never sent to the customer."""
+    _require_visible(case, by)
+    body = _clean_body(body)
+    now = timezone.now()
+    with transaction.atomic():
+        current = _locked(case)
+        message = Message.objects.create(
+            case=current,
+            direction=Direction.NOTE,
+            channel=Channel.INTERNAL,
+            author_agent=by,
+            body_text=body,
+            created_at=now,
+        )
+        _record(current, EventKind.NOTE_ADDED, by, now, message=message)
+        current.updated_at = now
+        current.save(update_fields=["updated_at"])
+    return message
+
+
+def log_contact(
+    *,
+    by: Agent,
+    channel: str,
+    customer: Customer,
+    summary: str,
+    case: Case | None = None,
+    outbound: bool = False,
+    occurred_at: datetime | None = None,
+    subject: str = "",
+    kind: str = CaseKind.ENQUIRY,
+    priority: int = Priority.NORMAL,
+    team: Team | None = None,
+) -> Message:
+    """Record a phone call or a face-to-face conversation: who, when and what was said, on a
+    new case or on an existing one. A call the agent made counts as a response."""
+    if channel not in LOGGED_CHANNELS:
+        raise ValidationFailed(
+            "Only phone calls and face-to-face conversations are logged by hand.",
+            fields={"channel": "Choose phone or face to face."},
+        )
+    if case is None:
+        if outbound:
+            raise ValidationFailed("A call you made belongs on the case it was about; choose the case.")
+        opened = open_case(
+            customer=customer,
+            subject=subject or _subject_from(summary),
+            body=summary,
+            channel=channel,
+            by=by,
+            kind=kind,
+            priority=priority,
+            team=team,
+            received_at=occurred_at,
+        )
+        return opened.messages.get()
+    _require_visible(case, by)
+    body = _clean_body(summary)
+    at = _received_at(occurred_at, timezone.now())
+    with transaction.atomic():
+        current = _locked(case)
+        message = Message.objects.create(
+            case=current,
+            direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
+            channel=channel,
+            author_agent=by if outbound else None,
+            author_customer=None if outbound else customer,
+            body_text=body,
+            created_at=at,
+        )
+        _record(
+            current, EventKind.CONTACT_LOGGED, by, at, message=message, data={"channel": channel, "outbound": outbound}
+        )
+        if outbound and current.first_response_at is None:
+            current.first_response_at = at
+        if not outbound and current.status in (Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
+            _move_status(current, Status.OPEN, by, at)
+            current.version += 1
+        current.updated_at = max(current.updated_at, at)
+        current.save()
+    return message
+
+
+# --- changing a case ----------------------------------------------------------------------------
+
+
+def update_case(*, case: Case, by: Agent, expected_version: int, changes: CaseChanges) -> Case:
+    """Change a case's fields. Refused with Conflict when the case changed since the caller read
+    `expected_version`, so two agents never silently overwrite each other."""
+    _require_visible(case, by)
+    now = timezone.now()
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != expected_version:
+            raise Conflict(
+                "Someone else changed this case since you opened it. Reload it to see their change, "
+                "then make yours again.",
+                fields={"version": str(current.version)},
+            )
+        changed = _apply_changes(current, changes, by, now)
+        if changed:
+            current.version += 1
+            current.updated_at = now
+            current.save()
+    return current
+
+
+def assign(
+    *, case: Case, by: Agent, assignee: Agent | None, expected_version: int, team: Team | None | _Unset = UNSET
+) -> Case:
+    return update_case(
+        case=case, by=by, expected_version=expected_version, changes=CaseChanges(assignee=assignee, team=team)
+    )
+
+
+def set_status(*, case: Case, by: Agent, status: str, expected_version: int) -> Case:
+    return update_case(case=case, by=by, expected_version=expected_version, changes=CaseChanges(status=status))
+
+
+def _apply_changes(case: Case, changes: CaseChanges, by: Agent, now: datetime) -> bool:
+    changed = False
+    if changes.subject is not UNSET and _clean_subject(changes.subject) != case.subject:
+        subject = _clean_subject(changes.subject)
+        _record(case, EventKind.SUBJECT_CHANGED, by, now, data={"before": case.subject, "after": subject})
+        case.subject, changed = subject, True
+    if changes.kind is not UNSET and changes.kind != case.kind:
+        _require_choice(changes.kind, CaseKind.values, "kind", "kind of case")
+        _record(case, EventKind.KIND_CHANGED, by, now, data={"before": case.kind, "after": changes.kind})
+        case.kind, changed = changes.kind, True
+    if changes.priority is not UNSET and changes.priority != case.priority:
+        _require_choice(changes.priority, Priority.values, "priority", "priority")
+        _record(case, EventKind.PRIORITY_CHANGED, by, now, data={"before": case.priority, "after": changes.priority})
+        case.priority, changed = changes.priority, True
+    if changes.category is not UNSET:
+        category = clean_text(changes.category or "").strip()[:100]
+        if category != case.category:
+            _record(case, EventKind.CATEGORY_CHANGED, by, now, data={"before": case.category, "after": category})
+            case.category, changed = category, True
+    changed = _apply_routing(case, changes, by, now) or changed
+    if changes.tags is not UNSET:
+        changed = _apply_tags(case, changes.tags, by, now) or changed
+    if changes.status is not UNSET and changes.status != case.status:
+        _require_choice(changes.status, Status.values, "status", "status")
+        if not can_move(case.status, changes.status):
+            raise ValidationFailed(_transition_refusal(case.status, changes.status), fields={"status": "Not allowed."})
+        _move_status(case, changes.status, by, now)
+        changed = True
+    return changed
+
+
+def _apply_routing(case: Case, changes: CaseChanges, by: Agent, now: datetime) -> bool:
+    changed = False
+    team = case.team if changes.team is UNSET else changes.team
+    if changes.team is not UNSET and (team.pk if team else None) != case.team_id:
+        _record(
+            case,
+            EventKind.TEAM_CHANGED,
+            by,
+            now,
+            data={"before": _team_ref(case.team) if case.team_id else None, "after": _team_ref(team)},
+        )
+        case.team, changed = team, True
+    if changes.assignee is not UNSET and (changes.assignee.pk if changes.assignee else None) != case.assignee_id:
+        new_assignee: Agent | None = changes.assignee
+        touches_other = (new_assignee is not None and new_assignee.pk != by.pk) or (
+            new_assignee is None and case.assignee_id not in (None, by.pk)
+        )
+        if touches_other and not by.can_assign:
+            raise NotAllowed("Only a team lead or manager can assign a case to someone else.")
+        if new_assignee is not None:
+            _check_assignee(new_assignee, team, by)
+        _record(
+            case,
+            EventKind.ASSIGNED,
+            by,
+            now,
+            data={"before": _agent_ref(case.assignee) if case.assignee_id else None, "after": _agent_ref(new_assignee)},
+        )
+        case.assignee, changed = new_assignee, True
+    return changed
+
+
+def _apply_tags(case: Case, names: Iterable[str], by: Agent, now: datetime) -> bool:
+    wanted = _clean_tag_names(names)
+    current = sorted(case.tags.values_list("name", flat=True))
+    if wanted == current:
+        return False
+    case.tags.set(list(_tags_named(set(wanted)).values()))
+    _record(case, EventKind.TAGS_CHANGED, by, now, data={"before": current, "after": wanted})
+    return True
+
+
+def _move_status(case: Case, status: str, by: Agent | None, at: datetime) -> None:
+    before = case.status
+    kind = EventKind.REOPENED if is_reopening(before, status) else EventKind.STATUS_CHANGED
+    _record(case, kind, by, at, data={"before": before, "after": status})
+    case.status = status
+    if status == Status.RESOLVED:
+        case.resolved_at = at
+    elif status == Status.CLOSED:
+        case.closed_at = at
+        case.resolved_at = case.resolved_at or at
+    elif is_reopening(before, status):
+        case.resolved_at = None
+        case.closed_at = None
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+def merge_customers(*, source: Customer, target: Customer, by: Agent) -> Customer:
+    """Merge a duplicate customer into another without losing anything: every contact point,
+    case and message moves to `target`, each moved case records the change, and `source`
+    remains only as a pointer to where it went. It lives here because it moves cases."""
+    if not by.can_assign:
+        raise NotAllowed("Only a team lead or manager can merge customer records.")
+    now = timezone.now()
+    with transaction.atomic():
+        source = Customer.objects.select_for_update().get(pk=source.pk)
+        target = Customer.objects.select_for_update().get(pk=target.pk)
+        merge_customer_records(source=source, target=target, by=by)
+        moved_cases = list(Case.objects.filter(customer=source).values_list("id", flat=True))
+        Case.objects.filter(pk__in=moved_cases).update(customer=target, version=_version_plus_one())
+        Message.objects.filter(author_customer=source).update(author_customer=target)
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case_id=case_id,
+                    kind=EventKind.CUSTOMER_CHANGED,
+                    actor=by,
+                    created_at=now,
+                    data={
+                        "before": {"id": source.pk, "name": source.name},
+                        "after": {"id": target.pk, "name": target.name},
+                        "reason": "merged",
+                    },
+                )
+                for case_id in moved_cases
+            ]
+        )
+    return target
+
+
+def _version_plus_one() -> Any:
+    return F("version") + 1
+
+
+# --- rules shared by the functions above --------------------------------------------------------
+
+
+def _record(
+    case: Case,
+    kind: str,
+    by: Agent | None,
+    at: datetime,
+    *,
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=by, message=message, data=data or {}, created_at=at)
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("team", "assignee", "customer").get(pk=case.pk)
+
+
+def _require_visible(case: Case, by: Agent) -> None:
+    if not can_see_case(by, case):
+        raise NotAllowed("You do not have access to this case.")
+
+
+def _check_assignee(assignee: Agent, team: Team | None, by: Agent | None) -> None:
+    if not assignee.is_active:
+        raise ValidationFailed(f"{assignee.display_name} can no longer sign in, so cannot be assigned cases.")
+    if team is not None and not assignee.sees_all_cases and team.pk not in team_ids_of(assignee):
+        raise ValidationFailed(
+            f"{assignee.display_name} is not in the {team.name} team.",
+            fields={"assignee": "Choose someone in the case's team, or change the team."},
+        )
+
+
+def _require_choice(value: object, allowed: Sequence[object], field: str, what: str) -> None:
+    if value not in allowed:
+        raise ValidationFailed(
+            f"“{value}” is not a {what}. Choose one of: {', '.join(map(str, allowed))}.",
+            fields={field: "Not one of the choices."},
+        )
+
+
+def _clean_subject(value: str, where: str = "") -> str:
+    subject = " ".join(clean_text(value or "").split())
+    if not subject:
+        raise ValidationFailed(f"A case needs a subject{where}.", fields={"subject": "Enter a subject."})
+    if len(subject) > MAX_SUBJECT:
+        raise ValidationFailed(
+            f"A subject can be at most {MAX_SUBJECT} characters long{where}.",
+            fields={"subject": "Shorten the subject."},
+        )
+    return subject
+
+
+def _clean_body(value: str, where: str = "") -> str:
+    body = clean_text(value or "").strip()
+    if not body:
+        raise ValidationFailed(f"The message is empty{where}.", fields={"body": "Enter the message."})
+    if len(body) > MAX_BODY:
+        raise ValidationFailed(
+            f"A message can be at most {MAX_BODY:,} characters long{where}.",
+            fields={"body": "Shorten the message or attach it as a file."},
+        )
+    return body
+
+
+def _clean_tag_names(names: Iterable[str]) -> list[str]:
+    cleaned = sorted({" ".join(clean_text(name).split()).lower() for name in names} - {""})
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationFailed(f"A case can have at most {MAX_TAGS} tags.", fields={"tags": "Remove some tags."})
+    too_long = [name for name in cleaned if len(name) > 50]
+    if too_long:
+        raise ValidationFailed("A tag can be at most 50 characters long.", fields={"tags": "Shorten the tag."})
+    return cleaned
+
+
+def _tags_named(names: set[str]) -> dict[str, Tag]:
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in sorted(names - existing.keys())]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return existing
+
+
+def _received_at(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        raise ValidationFailed(
+            "Give the time with its time zone (for example 2026-03-01T09:30:00+00:00).",
+            fields={"received_at": "Add a time zone."},
+        )
+    if value > now + CLOCK_SKEW:
+        raise ValidationFailed(
+            "The time a contact was received cannot be in the future.",
+            fields={"received_at": "Enter a time in the past."},
+        )
+    return min(value, now)
+
+
+def _reply_channel(case: Case) -> str:
+    return (
+        case.channel
+        if case.channel in (Channel.EMAIL, Channel.WEB, Channel.API, Channel.CHAT, Channel.SOCIAL)
+        else Channel.EMAIL
+    )
+
+
+def _subject_from(summary: str) -> str:
+    first_line = clean_text(summary).strip().split("\n", 1)[0]
+    return first_line[:80] + ("…" if len(first_line) > 80 else "")
+
+
+def _transition_refusal(before: str, after: str) -> str:
+    return f"A case cannot go from {Status(before).label.lower()} to {Status(after).label.lower()}."
+
+
+def _team_ref(team: Team | None) -> dict[str, Any] | None:
+    return None if team is None else {"id": team.pk, "name": team.name}
+
+
+def _agent_ref(agent: Agent | None) -> dict[str, Any] | None:
+    return None if agent is None else {"id": agent.pk, "name": agent.display_name}

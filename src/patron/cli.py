@@ -1,0 +1,177 @@
+"""The `patron` command: run the desk, the worker, set-up and administration."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patron.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _manage("migrate", "--no-input", *([] if args.verbose else ["-v", "0"]))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from patron.demo import DEMO_PASSWORD, load_demo
+
+    result = load_demo(cases=args.cases, progress=not args.quiet)
+    if result.created:
+        print(f"Demo data loaded: {result.cases:,} cases for {result.customers:,} customers.")
+    else:
+        print("Demo data is already loaded.")
+    print(f"Demo logins (password for each: {DEMO_PASSWORD}):")
+    for username, role in result.logins:
+        print(f"  {username:<10} {role}")
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    from patron.accounts.models import Role
+    from patron.accounts.services import create_agent
+
+    password = os.environ.get("PATRON_ADMIN_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            print("Set PATRON_ADMIN_PASSWORD, or run this in a terminal to be asked for a password.", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            print("The two passwords differ. Nothing was created.", file=sys.stderr)
+            return 2
+    agent = create_agent(username=args.username, email=args.email, role=Role.ADMIN, password=password)
+    print(f"Administrator {agent.username} created.")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from patron.accounts.models import Agent, Role
+    from patron.accounts.services import create_token
+
+    agent = Agent.objects.filter(username=args.username).first()
+    if agent is None:
+        print(f"There is no agent called {args.username}.", file=sys.stderr)
+        return 2
+    token, secret = create_token(agent=agent, name=args.name, role=Role(args.role) if args.role else None)
+    print(
+        f"Token {token.prefix}… for {agent.username} with the role {token.get_role_display()}. "
+        "It is shown only now; store it safely:"
+    )
+    print(secret)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _manage("db_worker", "--interval", str(args.interval))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    _manage("migrate", "--no-input", "-v", "0")
+    _manage("collectstatic", "--no-input", "-v", "0")
+    if not args.no_demo:
+        cmd_demo(argparse.Namespace(cases=args.demo_cases, quiet=False))
+    worker = subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"])  # noqa: S603
+    try:
+        from waitress import serve
+
+        from patron.wsgi import application
+
+        print(
+            f"Patron is serving at http://{args.host}:{args.port}/ (data in {settings.DATA_DIR}). "
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+        serve(application, host=args.host, port=args.port, threads=8, ident="Patron")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=10)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["patron manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="patron", description="Patron, the customer service desk.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="migrate, load demo data, serve the desk and run the worker")
+    run.add_argument("--host", default=os.environ.get("PATRON_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("PATRON_PORT", "8000")))
+    run.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    run.add_argument("--demo-cases", type=int, default=2400, help=argparse.SUPPRESS)
+    run.set_defaults(func=cmd_run)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--verbose", action="store_true")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="load demo data (once; running it again changes nothing)")
+    demo.add_argument("--cases", type=int, default=2400)
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    admin = commands.add_parser("createadmin", help="create an administrator (password from PATRON_ADMIN_PASSWORD)")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", required=True)
+    admin.set_defaults(func=cmd_createadmin)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create a token; it is printed alone on the last line")
+    create.add_argument("--username", required=True)
+    create.add_argument("--name", default="Integration")
+    create.add_argument("--role", default=None, help="cap the token at this role (default: the agent's role)")
+    create.set_defaults(func=cmd_token_create)
+
+    worker = commands.add_parser("worker", help="run background tasks")
+    worker.add_argument("--interval", type=float, default=1.0)
+    worker.set_defaults(func=cmd_worker)
+
+    manage = commands.add_parser("manage", help="Django's management commands, for operators")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    from patron.errors import DomainError
+
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

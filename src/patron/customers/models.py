@@ -1,0 +1,131 @@
+"""Customers — external people and internal colleagues alike — their organisations and the
+ways to reach them, with their preferences and any reasonable adjustments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patron.db import TimestampedModel
+
+
+class CustomerKind(models.TextChoices):
+    EXTERNAL = "external", _("External customer")
+    INTERNAL = "internal", _("Internal customer (colleague)")
+
+
+class OrganisationKind(models.TextChoices):
+    COMPANY = "company", _("Company or organisation")
+    DEPARTMENT = "department", _("Internal department")
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    POSTAL = "postal", _("Postal address")
+    SOCIAL = "social", _("Social media handle")
+
+
+class PreferredChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    POST = "post", _("Post")
+    PORTAL = "portal", _("Web portal")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    TEXT_RELAY = "text_relay", _("Relay UK (text relay)")
+
+
+class Adjustment(models.TextChoices):
+    """Reasonable adjustments a customer has asked for (Equality Act 2010 s.20). Recorded as the
+    adjustment needed, never as a diagnosis, and shown to whoever serves the customer."""
+
+    LARGE_PRINT = "large_print", _("Large print")
+    BSL_INTERPRETER = "bsl_interpreter", _("British Sign Language interpreter")
+    RELAY_UK = "relay_uk", _("Relay UK text calls")
+    EASY_READ = "easy_read", _("Easy read")
+    CALL_BACK = "call_back", _("Call-back preferred")
+    BRAILLE = "braille", _("Braille")
+    AUDIO = "audio", _("Audio format")
+    EXTRA_TIME = "extra_time", _("Extra time to respond")
+    WRITTEN_ONLY = "written_only", _("Written contact only")
+    TRUSTED_PERSON = "trusted_person", _("Speak to a trusted person on their behalf")
+
+
+class Organisation(TimestampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(TimestampedModel):
+    """Someone the desk serves. A merged record points at the one it was merged into and
+    keeps nothing of its own: its cases and contact points moved there."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.EXTERNAL)
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("organisation"),
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=PreferredChannel.choices, blank=True
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=35, blank=True, help_text=_("For example English, Welsh or Polish.")
+    )
+    adjustments = models.JSONField(_("reasonable adjustments"), default=list, blank=True)
+    adjustments_note = models.TextField(_("other adjustments"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def adjustment_labels(self) -> list[str]:
+        labels = dict(Adjustment.choices)
+        return [str(labels.get(code, code)) for code in self.adjustments]
+
+    @property
+    def has_adjustments(self) -> bool:
+        return bool(self.adjustments or self.adjustments_note)
+
+
+class ContactPoint(TimestampedModel):
+    """One way to reach a customer. `normalised` is what makes two spellings the same point
+    (lower-cased email, E.164 phone number) and is unique per kind across all customers."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("value"), max_length=320)
+    normalised = models.CharField(max_length=320)
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        ordering = ["kind", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "normalised"], name="contact_point_unique_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"

@@ -1,0 +1,51 @@
+"""Reads of customers: find by name, email or phone; one customer with what the desk needs."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from patron.customers.contact_points import normalise_email, normalise_phone
+from patron.customers.models import ContactKind, ContactPoint, Customer, Organisation
+from patron.errors import NotFound, ValidationFailed
+
+
+def _with_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    return queryset.select_related("organisation").prefetch_related(
+        Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id"))
+    )
+
+
+def find_customers(*, text: str = "", limit: int = 25) -> QuerySet[Customer]:
+    """Customers whose name contains the text, or whose email or phone number is the text
+    (phone numbers compared in E.164 form, so 07700 900123 finds +447700900123)."""
+    base = Customer.objects.filter(merged_into=None)
+    text = text.strip()
+    if not text:
+        return _with_contacts(base.order_by("name", "id"))[:limit]
+    match = Q(name__icontains=text)
+    points = Q()
+    if "@" in text:
+        try:
+            points |= Q(kind=ContactKind.EMAIL, normalised=normalise_email(text))
+        except ValidationFailed:
+            points |= Q(kind=ContactKind.EMAIL, normalised__startswith=text.lower())
+    elif sum(ch.isdigit() for ch in text) >= 5:
+        with suppress(ValidationFailed):
+            points |= Q(kind=ContactKind.PHONE, normalised=normalise_phone(text))
+    if points:
+        match |= Q(id__in=ContactPoint.objects.filter(points).values("customer_id"))
+    return _with_contacts(base.filter(match).order_by("name", "id"))[:limit]
+
+
+def customer_by_id(customer_id: int) -> Customer:
+    """One customer with organisation and contact points; merged records lead to where they went."""
+    customer = _with_contacts(Customer.objects.all()).filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("There is no customer with that number.")
+    return customer
+
+
+def list_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")

@@ -1,0 +1,278 @@
+"""Every write to customers, organisations and contact points. Each change is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from patron.accounts.models import Agent
+from patron.customers.contact_points import normalise
+from patron.customers.models import (
+    Adjustment,
+    ContactKind,
+    ContactPoint,
+    Customer,
+    CustomerKind,
+    Organisation,
+    OrganisationKind,
+    PreferredChannel,
+)
+from patron.errors import Conflict, ValidationFailed
+from patron.privacy import audit
+from patron.text import clean_text
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    """The editable facts about a customer. Fields left as None are not changed by an update."""
+
+    name: str | None = None
+    kind: str | None = None
+    organisation: Organisation | None | object = _UNSET
+    job_title: str | None = None
+    preferred_channel: str | None = None
+    preferred_language: str | None = None
+    adjustments: Sequence[str] | None = None
+    adjustments_note: str | None = None
+    notes: str | None = None
+    emails: Sequence[str] = field(default_factory=tuple)
+    phones: Sequence[str] = field(default_factory=tuple)
+
+
+def create_organisation(*, name: str, kind: str = OrganisationKind.COMPANY, by: Agent | None = None) -> Organisation:
+    name = " ".join(clean_text(name).split())
+    if not name:
+        raise ValidationFailed("An organisation needs a name.", fields={"name": "Enter a name."})
+    if kind not in OrganisationKind.values:
+        raise ValidationFailed(f"“{kind}” is not a kind of organisation.", fields={"kind": "Choose a kind."})
+    organisation, created = Organisation.objects.get_or_create(kind=kind, name=name)
+    if created:
+        audit.record(actor=by, action="organisation_created", object_type="organisation", object_id=organisation.pk)
+    return organisation
+
+
+def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
+    """Create a customer with their contact points. An email or phone already on another
+    customer is refused, naming that customer, so duplicates are merged rather than made."""
+    if not details.name or not details.name.strip():
+        raise ValidationFailed("A customer needs a name.", fields={"name": "Enter the customer's name."})
+    customer = Customer(kind=CustomerKind.EXTERNAL)
+    _apply_details(customer, details)
+    with transaction.atomic():
+        customer.save()
+        for email in details.emails:
+            _add_point(customer, ContactKind.EMAIL, email)
+        for phone in details.phones:
+            _add_point(customer, ContactKind.PHONE, phone)
+        audit.record(actor=by, action="customer_created", object_type="customer", object_id=customer.pk)
+    return customer
+
+
+def update_customer(
+    *, customer: Customer, details: CustomerDetails, by: Agent | None, expected_version: int | None = None
+) -> Customer:
+    """Change a customer's details. With `expected_version`, a change based on an old read is
+    refused rather than silently overwriting someone else's."""
+    with transaction.atomic():
+        current = Customer.objects.select_for_update().get(pk=customer.pk)
+        if current.merged_into_id is not None:
+            raise Conflict("This customer was merged into another record; edit that one instead.")
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict("Someone else changed this customer since you opened it. Reload to see their change.")
+        before = _snapshot(current)
+        _apply_details(current, details)
+        for email in details.emails:
+            _add_point(current, ContactKind.EMAIL, email)
+        for phone in details.phones:
+            _add_point(current, ContactKind.PHONE, phone)
+        after = _snapshot(current)
+        changed = {key: {"before": before[key], "after": after[key]} for key in after if before[key] != after[key]}
+        if changed:
+            current.version += 1
+            current.save()
+        audit.record(
+            actor=by,
+            action="customer_changed",
+            object_type="customer",
+            object_id=current.pk,
+            data={"changed": sorted(changed)},
+        )
+    return current
+
+
+def add_contact_point(
+    *, customer: Customer, kind: str, value: str, by: Agent | None, primary: bool = False
+) -> ContactPoint:
+    with transaction.atomic():
+        point = _add_point(customer, kind, value, primary=primary)
+        audit.record(
+            actor=by, action="contact_point_added", object_type="customer", object_id=customer.pk, data={"kind": kind}
+        )
+    return point
+
+
+def remove_contact_point(*, point: ContactPoint, by: Agent | None) -> None:
+    with transaction.atomic():
+        customer_id = point.customer_id
+        point.delete()
+        audit.record(
+            actor=by,
+            action="contact_point_removed",
+            object_type="customer",
+            object_id=customer_id,
+            data={"kind": point.kind},
+        )
+
+
+def find_or_create_customer(
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    kind: str = CustomerKind.EXTERNAL,
+    by: Agent | None = None,
+) -> Customer:
+    """The customer an email address or phone number belongs to (following merges), or a new
+    one. Used by every channel, so the same person always lands on the same record."""
+    if not email and not phone:
+        raise ValidationFailed(
+            "Give the customer's email address or phone number.",
+            fields={"customer": "Enter an email address or a phone number."},
+        )
+    kind_of_point, raw = (ContactKind.EMAIL, email) if email else (ContactKind.PHONE, phone)
+    assert raw is not None
+    display, normalised = normalise(kind_of_point, raw)
+    existing = _customer_by_point(kind_of_point, normalised)
+    if existing is not None:
+        return existing
+    fallback_name = display.split("@")[0] if kind_of_point == ContactKind.EMAIL else display
+    details = CustomerDetails(
+        name=(name or "").strip() or fallback_name,
+        kind=kind,
+        emails=[raw] if email else [],
+        phones=[raw] if phone else [],
+    )
+    try:
+        with transaction.atomic():
+            return create_customer(details=details, by=by)
+    except IntegrityError:
+        # Another request created the same contact point between our read and our write.
+        found = _customer_by_point(kind_of_point, normalised)
+        if found is None:
+            raise
+        return found
+
+
+def merge_customer_records(*, source: Customer, target: Customer, by: Agent | None) -> list[int]:
+    """Move every contact point of `source` to `target`, copy over what the target lacks, and
+    mark `source` as merged. Returns the moved contact point ids. Cases are moved by the
+    caller (cases.services.merge_customers), which owns them."""
+    if source.pk == target.pk:
+        raise ValidationFailed("A customer cannot be merged into itself.")
+    if source.merged_into_id is not None or target.merged_into_id is not None:
+        raise Conflict("One of these customers has already been merged into another record.")
+    moved = list(source.contact_points.values_list("id", flat=True))
+    ContactPoint.objects.filter(pk__in=moved).update(customer=target, is_primary=False)
+    for field_name in (
+        "organisation_id",
+        "job_title",
+        "preferred_channel",
+        "preferred_language",
+        "notes",
+        "adjustments_note",
+    ):
+        if not getattr(target, field_name) and getattr(source, field_name):
+            setattr(target, field_name, getattr(source, field_name))
+    target.adjustments = sorted(set(target.adjustments) | set(source.adjustments))
+    target.version += 1
+    target.save()
+    source.merged_into = target
+    source.version += 1
+    source.save(update_fields=["merged_into", "version", "updated_at"])
+    Customer.objects.filter(merged_into=source).update(merged_into=target)
+    audit.record(
+        actor=by,
+        action="customer_merged",
+        object_type="customer",
+        object_id=target.pk,
+        data={"merged": source.pk, "contact_points": moved},
+    )
+    return moved
+
+
+def _customer_by_point(kind: str, normalised: str) -> Customer | None:
+    point = ContactPoint.objects.select_related("customer").filter(kind=kind, normalised=normalised).first()
+    if point is None:
+        return None
+    customer = point.customer
+    while customer.merged_into_id is not None:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer
+
+
+def _add_point(customer: Customer, kind: str, value: str, *, primary: bool = False) -> ContactPoint:
+    display, normalised = normalise(kind, value)
+    existing = ContactPoint.objects.filter(kind=kind, normalised=normalised).select_related("customer").first()
+    if existing is not None:
+        if existing.customer_id == customer.pk:
+            return existing
+        raise Conflict(
+            f"{display} already belongs to {existing.customer.name}. Merge the two customers instead.",
+            fields={kind: "Already on another customer."},
+        )
+    is_first = not customer.contact_points.filter(kind=kind).exists()
+    return ContactPoint.objects.create(
+        customer=customer, kind=kind, value=display, normalised=normalised, is_primary=primary or is_first
+    )
+
+
+def _apply_details(customer: Customer, details: CustomerDetails) -> None:
+    if details.name is not None:
+        name = " ".join(clean_text(details.name).split())
+        if not name:
+            raise ValidationFailed("A customer needs a name.", fields={"name": "Enter the customer's name."})
+        if len(name) > 200:
+            raise ValidationFailed("A name can be at most 200 characters long.", fields={"name": "Shorten it."})
+        customer.name = name
+    if details.kind is not None:
+        if details.kind not in CustomerKind.values:
+            raise ValidationFailed(f"“{details.kind}” is not a kind of customer.", fields={"kind": "Choose one."})
+        customer.kind = details.kind
+    if details.organisation is not _UNSET:
+        customer.organisation = details.organisation  # type: ignore[assignment]
+    if details.preferred_channel is not None:
+        if details.preferred_channel and details.preferred_channel not in PreferredChannel.values:
+            raise ValidationFailed(
+                f"“{details.preferred_channel}” is not a channel.", fields={"preferred_channel": "Choose a channel."}
+            )
+        customer.preferred_channel = details.preferred_channel
+    if details.adjustments is not None:
+        unknown = sorted(set(details.adjustments) - set(Adjustment.values))
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown reasonable adjustment: {', '.join(unknown)}.",
+                fields={"adjustments": "Choose from the list, or describe it in the note."},
+            )
+        customer.adjustments = sorted(set(details.adjustments))
+    for text_field in ("job_title", "preferred_language", "adjustments_note", "notes"):
+        value = getattr(details, text_field)
+        if value is not None:
+            setattr(customer, text_field, clean_text(value).strip())
+
+
+def _snapshot(customer: Customer) -> dict[str, object]:
+    return {
+        "name": customer.name,
+        "kind": customer.kind,
+        "organisation": customer.organisation_id,
+        "job_title": customer.job_title,
+        "preferred_channel": customer.preferred_channel,
+        "preferred_language": customer.preferred_language,
+        "adjustments": list(customer.adjustments),
+        "adjustments_note": customer.adjustments_note,
+        "notes": customer.notes,
+    }

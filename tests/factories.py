@@ -1,0 +1,82 @@
+"""Factories for test data. Rows are made through the service functions where a service owns
+the write, so tests exercise the same path the product does."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from patron.accounts.models import Agent, Role, Team
+from patron.accounts.services import create_agent, create_team
+from patron.cases.models import Case, CaseKind, Channel
+from patron.cases.services import open_case
+from patron.customers.models import Customer, CustomerKind
+from patron.customers.services import CustomerDetails, create_customer
+
+PASSWORD = "correct-horse-battery-staple"
+_counter = itertools.count(1)
+
+
+def team(name: str | None = None, **kwargs: Any) -> Team:
+    return create_team(name=name or f"Team {next(_counter)}", **kwargs)
+
+
+def agent(
+    *, role: Role = Role.AGENT, teams: list[Team] | None = None, username: str | None = None, **kwargs: Any
+) -> Agent:
+    number = next(_counter)
+    username = username or f"agent{number}"
+    return create_agent(
+        username=username,
+        email=f"{username}@desk.example",
+        role=role,
+        password=PASSWORD,
+        first_name=kwargs.pop("first_name", "Agent"),
+        last_name=kwargs.pop("last_name", str(number)),
+        teams=teams or [],
+        **kwargs,
+    )
+
+
+def customer(
+    name: str | None = None,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    kind: str = CustomerKind.EXTERNAL,
+    **kwargs: Any,
+) -> Customer:
+    number = next(_counter)
+    return create_customer(
+        details=CustomerDetails(
+            name=name or f"Customer {number}",
+            kind=kind,
+            emails=[email or f"customer{number}@example.com"],
+            phones=[phone] if phone else [],
+            **kwargs,
+        ),
+        by=None,
+    )
+
+
+def case(
+    *,
+    customer_: Customer | None = None,
+    team_: Team | None = None,
+    by: Agent | None = None,
+    subject: str | None = None,
+    body: str = "My order has not arrived.",
+    channel: str = Channel.EMAIL,
+    kind: str = CaseKind.ENQUIRY,
+    **kwargs: Any,
+) -> Case:
+    return open_case(
+        customer=customer_ or customer(),
+        subject=subject or f"Question {next(_counter)}",
+        body=body,
+        channel=channel,
+        kind=kind,
+        team=team_,
+        by=by,
+        **kwargs,
+    )
