@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from patron.accounts.models import Agent, Team
+from patron.errors import NotAllowed
 
 
 def list_teams() -> QuerySet[Team]:
@@ -22,3 +23,28 @@ def team_ids_of(agent: Agent) -> list[int]:
         cached = list(agent.teams.values_list("id", flat=True))
         agent._team_ids = cached  # type: ignore[attr-defined]
     return cached
+
+
+def team_by_key(key: str | int) -> Team | None:
+    """A team by its short name or its id, as integrations name it."""
+    text = str(key).strip()
+    if text.isdigit():
+        return Team.objects.filter(pk=int(text)).first()
+    return Team.objects.filter(slug=text).first()
+
+
+def agent_by_key(key: str | int) -> Agent | None:
+    """An active agent by username or id."""
+    text = str(key).strip()
+    agents = Agent.objects.filter(is_active=True)
+    if text.isdigit():
+        return agents.filter(pk=int(text)).first()
+    return agents.filter(username=text).first()
+
+
+def acting_agent(user: object) -> Agent:
+    """The agent behind a request's user; anyone else is refused. Interfaces call this once
+    authentication has run, so domain code always receives an Agent."""
+    if isinstance(user, Agent) and user.is_active:
+        return user
+    raise NotAllowed("Sign in as an agent to do this.")

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from patron.accounts.models import Agent
 from patron.accounts.queries import team_ids_of
 from patron.cases import search
-from patron.cases.models import Case, CaseEvent, Tag, parse_reference
+from patron.cases.models import Case, CaseEvent, Message, Tag, parse_reference
 from patron.errors import NotFound, ValidationFailed
 
 
@@ -160,6 +160,13 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 # --- one case -----------------------------------------------------------------------------------
+
+
+def messages_of(case: Case) -> QuerySet[Message]:
+    """The case's messages, oldest first, with their authors."""
+    return (
+        Message.objects.filter(case=case).select_related("author_agent", "author_customer").order_by("created_at", "id")
+    )
 
 
 def timeline(case: Case) -> list[CaseEvent]:

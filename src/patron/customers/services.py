@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -23,7 +24,7 @@ from patron.errors import Conflict, ValidationFailed
 from patron.privacy import audit
 from patron.text import clean_text
 
-_UNSET = object()
+UNSET_ORGANISATION: Any = object()
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class CustomerDetails:
 
     name: str | None = None
     kind: str | None = None
-    organisation: Organisation | None | object = _UNSET
+    organisation: Organisation | None = UNSET_ORGANISATION
     job_title: str | None = None
     preferred_channel: str | None = None
     preferred_language: str | None = None
@@ -242,8 +243,8 @@ def _apply_details(customer: Customer, details: CustomerDetails) -> None:
         if details.kind not in CustomerKind.values:
             raise ValidationFailed(f"“{details.kind}” is not a kind of customer.", fields={"kind": "Choose one."})
         customer.kind = details.kind
-    if details.organisation is not _UNSET:
-        customer.organisation = details.organisation  # type: ignore[assignment]
+    if details.organisation is not UNSET_ORGANISATION:
+        customer.organisation = details.organisation
     if details.preferred_channel is not None:
         if details.preferred_channel and details.preferred_channel not in PreferredChannel.values:
             raise ValidationFailed(

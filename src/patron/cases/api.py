@@ -1,0 +1,163 @@
+"""The cases API: list, open, read, change; messages and events of a case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja import Status as Created
+
+from patron.accounts.models import Agent, Team
+from patron.accounts.queries import acting_agent, agent_by_key, team_by_key
+from patron.cases import queries, services
+from patron.cases.models import Case, CaseEvent, Message, Status
+from patron.cases.schemas import (
+    PRIORITY_BY_NAME,
+    CaseIn,
+    CaseList,
+    CaseOut,
+    CasePatch,
+    CustomerRefIn,
+    EventOut,
+    MessageIn,
+    MessageOut,
+    PriorityName,
+)
+from patron.cases.services import UNSET, CaseChanges
+from patron.customers.models import Customer
+from patron.customers.queries import customer_by_id
+from patron.customers.services import find_or_create_customer
+from patron.errors import NotFound, ValidationFailed
+
+router = Router(tags=["cases"])
+
+
+class CaseFilters(Schema):
+    status: list[Status] = []
+    kind: str = ""
+    channel: str = ""
+    priority: PriorityName | None = None
+    team: str | None = None
+    assignee: str | None = None
+    tag: str = ""
+    q: str = ""
+    view: str = "all"
+    sort: str = "updated"
+    limit: int = 25
+    cursor: str | None = None
+
+
+@router.get("/cases", response=CaseList)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> queries.CasePage:
+    """The cases you may see, newest activity first, a page at a time: pass `next_cursor` back as
+    `cursor` for the next page."""
+    agent = acting_agent(request.user)
+    inbox_filters = queries.InboxFilters(
+        view=filters.view,
+        statuses=tuple(filters.status),
+        kind=filters.kind,
+        channel=filters.channel,
+        priority=PRIORITY_BY_NAME[filters.priority] if filters.priority else None,
+        team_id=_team(filters.team).pk if filters.team else None,
+        assignee_id=_assignee(filters.assignee).pk if filters.assignee else None,
+        tag=filters.tag,
+        text=filters.q,
+        sort=filters.sort,
+    )
+    limit = max(1, min(filters.limit, settings.PATRON_MAX_PAGE_SIZE))
+    return queries.list_inbox(agent=agent, filters=inbox_filters, cursor=filters.cursor, limit=limit)
+
+
+@router.post("/cases", response={201: CaseOut})
+def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
+    agent = acting_agent(request.user)
+    case = services.open_case(
+        customer=_customer(body.customer, agent),
+        subject=body.subject,
+        body=body.body,
+        channel=body.channel,
+        kind=body.kind,
+        priority=PRIORITY_BY_NAME[body.priority],
+        team=_team(body.team) if body.team else None,
+        category=body.category,
+        tags=body.tags,
+        received_at=body.received_at,
+        by=agent,
+    )
+    return Created(201, case)
+
+
+@router.get("/cases/{reference}", response=CaseOut)
+def get_case(request: HttpRequest, reference: str) -> Case:
+    return queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+
+
+@router.patch("/cases/{reference}", response=CaseOut)
+def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
+    """Change a case. 409 when someone changed it since the `version` you send."""
+    agent = acting_agent(request.user)
+    case = queries.case_for_agent(agent=agent, reference=reference)
+    sent = body.model_fields_set
+    changes = CaseChanges(
+        status=body.status if body.status is not None else UNSET,
+        priority=PRIORITY_BY_NAME[body.priority] if body.priority is not None else UNSET,
+        kind=body.kind if body.kind is not None else UNSET,
+        subject=body.subject if body.subject is not None else UNSET,
+        category=body.category if body.category is not None else UNSET,
+        team=(_team(body.team) if body.team is not None else None) if "team" in sent else UNSET,
+        assignee=(_assignee(body.assignee) if body.assignee is not None else None) if "assignee" in sent else UNSET,
+        tags=body.tags if body.tags is not None else UNSET,
+    )
+    services.update_case(case=case, by=agent, expected_version=body.version, changes=changes)
+    return queries.case_for_agent(agent=agent, reference=reference)
+
+
+@router.get("/cases/{reference}/messages", response=list[MessageOut])
+def list_messages(request: HttpRequest, reference: str) -> list[Message]:
+    case = queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    return list(queries.messages_of(case))
+
+
+@router.post("/cases/{reference}/messages", response={201: MessageOut})
+def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Created[Message]:
+    """Reply to the customer (`type: reply`) or add an internal note (`type: note`)."""
+    agent = acting_agent(request.user)
+    case = queries.case_for_agent(agent=agent, reference=reference)
+    if body.type == "reply":
+        return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status))
+    if body.type == "note":
+        return Created(201, services.add_note(case=case, by=agent, body=body.body))
+    raise ValidationFailed("A message's type is either “reply” or “note”.", fields={"type": "Choose reply or note."})
+
+
+@router.get("/cases/{reference}/events", response=list[EventOut])
+def list_events(request: HttpRequest, reference: str) -> list[CaseEvent]:
+    """Everything that happened on the case, oldest first: who, when, what, before and after."""
+    case = queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    return queries.timeline(case)
+
+
+def _customer(ref: CustomerRefIn, agent: Agent) -> Customer:
+    if ref.id is not None:
+        try:
+            customer = customer_by_id(ref.id)
+        except NotFound as error:
+            raise ValidationFailed(
+                f"There is no customer with id {ref.id}.", fields={"customer": "Unknown."}
+            ) from error
+        return customer.merged_into if customer.merged_into_id and customer.merged_into else customer
+    return find_or_create_customer(email=ref.email, phone=ref.phone, name=ref.name, kind=ref.kind, by=agent)
+
+
+def _team(key: str) -> Team:
+    team = team_by_key(key)
+    if team is None:
+        raise ValidationFailed(f"There is no team “{key}”.", fields={"team": "Use a team's short name or id."})
+    return team
+
+
+def _assignee(key: str) -> Agent:
+    agent = agent_by_key(key)
+    if agent is None:
+        raise ValidationFailed(f"There is no active agent “{key}”.", fields={"assignee": "Use a username or id."})
+    return agent

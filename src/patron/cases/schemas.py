@@ -1,0 +1,160 @@
+"""What the API takes and gives for cases, messages and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ninja import Field, Schema
+
+from patron.cases.models import Case, CaseEvent, CaseKind, Channel, Direction, Message, Priority, Status
+from patron.customers.models import CustomerKind
+from patron.customers.schemas import CustomerBrief
+
+
+class PriorityName(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_BY_NAME = {
+    PriorityName.LOW: Priority.LOW,
+    PriorityName.NORMAL: Priority.NORMAL,
+    PriorityName.HIGH: Priority.HIGH,
+    PriorityName.URGENT: Priority.URGENT,
+}
+NAME_BY_PRIORITY = {value: name for name, value in PRIORITY_BY_NAME.items()}
+
+
+class CustomerRefIn(Schema):
+    """Who the case is for: an existing customer by `id`, or by `email`, or by `phone` (with
+    `name` for a new customer). An unknown email or phone makes a new customer."""
+
+    id: int | None = None
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=50)
+    name: str | None = Field(None, max_length=200)
+    kind: CustomerKind = CustomerKind.EXTERNAL
+
+
+class CaseIn(Schema):
+    subject: str = Field(max_length=1000)
+    body: str
+    customer: CustomerRefIn
+    kind: CaseKind = CaseKind.ENQUIRY
+    channel: Channel = Channel.API
+    priority: PriorityName = PriorityName.NORMAL
+    team: str | None = Field(None, description="The team's short name (slug) or id.")
+    category: str = Field("", max_length=100)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    received_at: datetime | None = Field(
+        None, description="When the contact really happened, for calls logged later and imports. Needs a time zone."
+    )
+
+
+class CasePatch(Schema):
+    """Send the `version` you last read; the change is refused with 409 if the case changed since.
+    Only the fields sent are changed; `team` and `assignee` may be null to clear them."""
+
+    version: int
+    status: Status | None = None
+    priority: PriorityName | None = None
+    kind: CaseKind | None = None
+    subject: str | None = Field(None, max_length=1000)
+    category: str | None = Field(None, max_length=100)
+    team: str | None = Field(None, description="Slug or id; null clears it.")
+    assignee: str | None = Field(None, description="Username or id; null clears it.")
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class TeamOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class AgentOut(Schema):
+    id: int
+    username: str
+    name: str = Field(alias="display_name")
+
+
+class CaseOut(Schema):
+    reference: str
+    subject: str
+    kind: CaseKind
+    channel: Channel
+    status: Status
+    priority: PriorityName
+    customer: CustomerBrief
+    team: TeamOut | None
+    assignee: AgentOut | None
+    category: str
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_priority(case: Case) -> PriorityName:
+        return NAME_BY_PRIORITY[Priority(case.priority)]
+
+    @staticmethod
+    def resolve_tags(case: Case) -> list[str]:
+        return [tag.name for tag in case.tags.all()]
+
+
+class CaseList(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class MessageIn(Schema):
+    type: str = Field(description="`reply` (sent to the customer) or `note` (internal).")
+    body: str
+    status: Status | None = Field(None, description="For a reply: the status the case takes afterwards.")
+
+
+class AuthorOut(Schema):
+    kind: str
+    id: int
+    name: str
+
+
+class MessageOut(Schema):
+    id: int
+    direction: Direction
+    channel: Channel
+    author: AuthorOut | None
+    body: str = Field(alias="body_text")
+    body_html: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(message: Message) -> dict[str, Any] | None:
+        if message.author_agent_id is not None and message.author_agent is not None:
+            agent = message.author_agent
+            return {"kind": "agent", "id": agent.pk, "name": agent.display_name}
+        if message.author_customer_id is not None and message.author_customer is not None:
+            customer = message.author_customer
+            return {"kind": "customer", "id": customer.pk, "name": customer.name}
+        return None
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: AgentOut | None
+    message_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_kind(event: CaseEvent) -> str:
+        return event.kind
