@@ -91,6 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_demo:
         cmd_demo(argparse.Namespace(cases=args.demo_cases, quiet=False))
     worker = subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"])  # noqa: S603
+    # A polite stop (SIGTERM from a service manager or a test) must also stop the worker.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         from waitress import serve
 

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "patron.api.middleware.JsonApiErrors",
 ]
 
 ROOT_URLCONF = "patron.urls"

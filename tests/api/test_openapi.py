@@ -24,7 +24,11 @@ def test_openapi_document_matches_snapshot(db: None) -> None:
 def test_openapi_document_names_every_contract_route(db: None) -> None:
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     assert set(paths) >= {
-        "/api/v1/cases", "/api/v1/cases/{reference}", "/api/v1/cases/{reference}/messages",
-        "/api/v1/cases/{reference}/events", "/api/v1/customers", "/api/v1/customers/{customer_id}",
+        "/api/v1/cases",
+        "/api/v1/cases/{reference}",
+        "/api/v1/cases/{reference}/messages",
+        "/api/v1/cases/{reference}/events",
+        "/api/v1/customers",
+        "/api/v1/customers/{customer_id}",
     }
     assert set(paths["/api/v1/cases/{reference}"]) == {"get", "patch"}
