@@ -30,6 +30,7 @@ check:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+	PATRON_LOCAL=1 PATRON_DEV_TOOLS=1 PATRON_DATA_DIR=$$(mktemp -d) $(BIN)/patron manage check --fail-level WARNING
 	PATRON_LOCAL=1 PATRON_DATA_DIR=$$(mktemp -d) $(BIN)/patron manage makemigrations --check --dry-run
 
 test-sqlite:
