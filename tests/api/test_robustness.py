@@ -3,8 +3,12 @@ generated requests, valid and invalid, and must answer below 500 with a JSON `de
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from patron.accounts.models import Agent
@@ -16,7 +20,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def bearer(agent_a: Agent) -> dict[str, str]:
+def keep_test_connection() -> Iterator[None]:
+    """Requests made straight through the WSGI application would close the database connection
+    at their end, and with it the test's transaction; Django's own test client avoids this the
+    same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(agent_a: Agent, keep_test_connection: None) -> dict[str, str]:
     factories.case(team_=agent_a.teams.get())
     _, secret = create_token(agent=agent_a, name="robustness")
     return {"Authorization": f"Bearer {secret}"}

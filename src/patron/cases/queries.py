@@ -189,4 +189,17 @@ def other_cases_of_customer(case: Case, agent: Agent, limit: int = 10) -> list[C
 
 def search_cases(*, agent: Agent, text: str, limit: int = 25) -> list[Case]:
     """Cases whose subject or messages contain every word of `text`, most recent first."""
+    if not search.search_terms(text):
+        return []
     return list_inbox(agent=agent, filters=InboxFilters(text=text), limit=limit).items
+
+
+def cases_of_customer(*, agent: Agent, customer_id: int, limit: int = 50) -> list[Case]:
+    """The customer's cases the agent may see, most recently active first, with team and
+    assignee loaded for listing."""
+    return list(
+        visible_cases(agent)
+        .filter(customer_id=customer_id)
+        .select_related("team", "assignee")
+        .order_by("-updated_at", "-id")[:limit]
+    )

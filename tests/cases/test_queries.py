@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from patron.accounts.models import Agent, Role, Team
+from patron.cases.models import Case, Channel
+from patron.cases.queries import InboxFilters, case_for_agent, list_inbox, search_cases, visible_cases
+from patron.cases.services import NewCase, assign, open_cases
+from patron.errors import NotFound, ValidationFailed
+from tests import factories
+
+
+def _page_through(agent: Agent, filters: InboxFilters, limit: int) -> list[int]:
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = list_inbox(agent=agent, filters=filters, cursor=cursor, limit=limit)
+        seen.extend(case.pk for case in page.items)
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+class KeysetPaginationLaws(HypothesisTestCase):
+    @settings(max_examples=15, deadline=None)
+    @given(
+        moments=st.lists(st.integers(min_value=0, max_value=5), min_size=0, max_size=30),
+        limit=st.integers(min_value=1, max_value=7),
+        sort=st.sampled_from(["updated", "oldest_update", "newest", "oldest"]),
+    )
+    def test_paging_visits_every_case_once_in_order(self, moments: list[int], limit: int, sort: str) -> None:
+        """Many cases share a timestamp (bulk imports): ties are broken by id, so no case is
+        skipped or shown twice whatever the page size."""
+        manager = factories.agent(role=Role.SERVICE_MANAGER)
+        customer = factories.customer()
+        base = timezone.now() - timedelta(days=1)
+        open_cases(
+            new_cases=[
+                NewCase(
+                    customer=customer,
+                    subject=f"S{i}",
+                    body="b",
+                    channel=Channel.API,
+                    received_at=base + timedelta(minutes=m),
+                )
+                for i, m in enumerate(moments)
+            ],
+            by=None,
+        )
+        field, descending = {
+            "updated": ("updated_at", True),
+            "oldest_update": ("updated_at", False),
+            "newest": ("created_at", True),
+            "oldest": ("created_at", False),
+        }[sort]
+        order = [f"-{field}", "-id"] if descending else [field, "id"]
+        expected = list(Case.objects.order_by(*order).values_list("id", flat=True))
+        assert _page_through(manager, InboxFilters(sort=sort), limit) == expected
+
+
+def test_agent_sees_own_teams_unrouted_and_assigned_cases_only(
+    agent_a: Agent, team_a: Team, team_b: Team, lead_a: Agent
+) -> None:
+    mine = factories.case(team_=team_a, subject="Team A")
+    unrouted = factories.case(subject="No team yet")
+    other = factories.case(team_=team_b, subject="Team B")
+    visible = set(visible_cases(agent_a).values_list("subject", flat=True))
+    assert visible == {"Team A", "No team yet"}
+    with pytest.raises(NotFound):
+        case_for_agent(agent=agent_a, reference=other.reference)
+    assert case_for_agent(agent=agent_a, reference=mine.reference.lower()) == mine
+    assert unrouted.team is None
+
+
+def test_manager_sees_every_case(manager: Agent, team_a: Team, team_b: Team) -> None:
+    factories.case(team_=team_a)
+    factories.case(team_=team_b)
+    assert visible_cases(manager).count() == 2
+
+
+def test_views_mine_team_and_unassigned(agent_a: Agent, team_a: Team) -> None:
+    taken = factories.case(team_=team_a, subject="Taken")
+    assign(case=taken, by=agent_a, assignee=agent_a, expected_version=1)
+    factories.case(team_=team_a, subject="Waiting")
+    factories.case(subject="Unrouted")
+
+    def subjects(view: str) -> set[str]:
+        return {case.subject for case in list_inbox(agent=agent_a, filters=InboxFilters(view=view)).items}
+
+    assert subjects("mine") == {"Taken"}
+    assert subjects("team") == {"Taken", "Waiting"}
+    assert subjects("unassigned") == {"Waiting", "Unrouted"}
+    assert subjects("all") == {"Taken", "Waiting", "Unrouted"}
+
+
+def test_bad_sort_view_and_cursor_are_refused(agent_a: Agent) -> None:
+    for filters, cursor in (
+        (InboxFilters(sort="random"), None),
+        (InboxFilters(view="everyone"), None),
+        (InboxFilters(), "bm9wZQ"),
+        (InboxFilters(), "\x00"),
+    ):
+        with pytest.raises(ValidationFailed):
+            list_inbox(agent=agent_a, filters=filters, cursor=cursor)
+
+
+def test_inbox_query_count_does_not_grow_with_the_page(lead_a: Agent, team_a: Team) -> None:
+    def count_queries() -> int:
+        fresh = Agent.objects.get(pk=lead_a.pk)
+        with CaptureQueriesContext(connection) as captured:
+            page = list_inbox(agent=fresh, filters=InboxFilters(), limit=25)
+            for case in page.items:
+                _ = (case.customer.name, case.team and case.team.name, case.assignee, list(case.tags.all()))
+        return len(captured)
+
+    factories.case(team_=team_a, tags=["one"])
+    few = count_queries()
+    for n in range(12):
+        factories.case(team_=team_a, tags=[f"tag{n}", "shared"])
+    assert count_queries() == few == 3  # the agent's teams, the page, the page's tags
+
+
+def test_search_matches_stems_and_needs_every_word(agent_a: Agent, team_a: Team) -> None:
+    factories.case(team_=team_a, subject="Charged twice", body="I was charged twice for my subscription.")
+    factories.case(team_=team_a, subject="Subscription renewal", body="When does it renew?")
+    assert {c.subject for c in search_cases(agent=agent_a, text="subscriptions")} == {
+        "Charged twice",
+        "Subscription renewal",
+    }
+    assert [c.subject for c in search_cases(agent=agent_a, text="charge subscription")] == ["Charged twice"]
+    assert search_cases(agent=agent_a, text="   ") == []
+    assert search_cases(agent=agent_a, text='"*) OR NEAR(') == []
+
+
+def test_search_sees_messages_added_later_and_edited_subjects(agent_a: Agent, team_a: Team) -> None:
+    from patron.cases.services import CaseChanges, add_note, update_case
+
+    case = factories.case(team_=team_a, subject="Kettle", body="It leaks.")
+    add_note(case=case, by=agent_a, body="Supplier confirmed a faulty thermostat batch.")
+    assert [c.pk for c in search_cases(agent=agent_a, text="thermostat")] == [case.pk]
+    update_case(case=case, by=agent_a, expected_version=1, changes=CaseChanges(subject="Toaster"))
+    assert [c.pk for c in search_cases(agent=agent_a, text="toaster")] == [case.pk]
+    assert search_cases(agent=agent_a, text="kettle") == []
