@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "patron.accounts",
     "patron.customers",
     "patron.cases",
+    "patron.standards",
     "patron.privacy",
     "patron.web",
 ]

@@ -16,6 +16,7 @@ from patron.api.auth import API_AUTH
 from patron.cases.api import router as cases_router
 from patron.customers.api import router as customers_router
 from patron.errors import DomainError
+from patron.standards.api import router as standards_router
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ api = NinjaAPI(
 )
 api.add_router("/", cases_router)
 api.add_router("/", customers_router)
+api.add_router("/", standards_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

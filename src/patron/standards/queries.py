@@ -1,0 +1,45 @@
+"""Reads of calendars, and the `Schedule` the arithmetic runs on."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, QuerySet
+
+from patron.errors import NotFound
+from patron.standards.business_time import Schedule, parse_weekly_hours
+from patron.standards.holidays_uk import bank_holidays
+from patron.standards.models import BusinessCalendar, Closure
+
+# Schedules by (calendar id, version, last change): building one parses hours and closures, so it is kept
+# while the calendar is unchanged; a change bumps the version and so a new schedule is built.
+_schedules: dict[tuple[int, int, str], Schedule] = {}
+
+
+def list_calendars() -> QuerySet[BusinessCalendar]:
+    return BusinessCalendar.objects.prefetch_related(
+        Prefetch("closures", queryset=Closure.objects.order_by("starts_at"))
+    ).order_by("name")
+
+
+def calendar_by_id(calendar_id: int) -> BusinessCalendar:
+    calendar = list_calendars().filter(pk=calendar_id).first()
+    if calendar is None:
+        raise NotFound("There is no calendar with that number.")
+    return calendar
+
+
+def schedule_of(calendar: BusinessCalendar) -> Schedule:
+    key = (calendar.pk, calendar.version, calendar.updated_at.isoformat())
+    schedule = _schedules.get(key)
+    if schedule is None:
+        schedule = Schedule(
+            zone=ZoneInfo(calendar.time_zone),
+            weekly=parse_weekly_hours(calendar.weekly_hours),
+            closed_dates=bank_holidays(calendar.region),
+            closures=tuple((closure.starts_at, closure.ends_at) for closure in calendar.closures.all()),
+        )
+        if len(_schedules) > 1000:
+            _schedules.clear()
+        _schedules[key] = schedule
+    return schedule
