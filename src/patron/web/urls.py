@@ -1,9 +1,53 @@
-from django.urls import path
+"""The agent UI's addresses, in the `web` namespace."""
 
-from patron.web import views
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, register_converter
+
+from patron.web import forms, views
+
+
+class RecordId:
+    """A record number of at most 12 digits: a longer one cannot exist, and would overflow
+    SQLite's integers instead of giving a plain 404."""
+
+    regex = "[0-9]{1,12}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(RecordId, "record")
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path(
+        "login",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", authentication_form=forms.SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("search", views.search, name="search"),
+    path("cases/new", views.case_new, name="case_new"),
+    path("cases/<str:reference>", views.case_detail, name="case"),
+    path("cases/<str:reference>/reply", views.case_reply, name="case_reply"),
+    path("cases/<str:reference>/note", views.case_note, name="case_note"),
+    path("cases/<str:reference>/properties", views.case_properties, name="case_properties"),
+    path("cases/<str:reference>/take", views.case_take, name="case_take"),
+    path("cases/<str:reference>/log", views.case_log_call, name="case_log_call"),
+    path("contacts/log", views.contact_log, name="contact_log"),
+    path("customers", views.customers, name="customers"),
+    path("customers/new", views.customer_new, name="customer_new"),
+    path("customers/<record:pk>", views.customer_detail, name="customer"),
+    path("customers/<record:pk>/edit", views.customer_edit, name="customer_edit"),
+    path("customers/<record:pk>/contact-points", views.customer_add_contact_point, name="customer_contact_point"),
+    path("customers/<record:pk>/merge", views.customer_merge, name="customer_merge"),
 ]

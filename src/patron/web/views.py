@@ -1,5 +1,480 @@
-from django.http import HttpRequest, HttpResponse
+"""The agent UI's pages. Each view parses a form, makes one read or one service call, and
+renders; every rule lives in the services, and every refusal reaches the agent through
+`patron.web.refusals`."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patron.accounts.models import Agent
+from patron.accounts.queries import list_active_agents, list_teams
+from patron.cases import queries as case_queries
+from patron.cases import services as case_services
+from patron.cases.models import Case, Message
+from patron.customers import queries as customer_queries
+from patron.customers import services as customer_services
+from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
+from patron.errors import Conflict
+from patron.web import forms, timeline
+from patron.web.refusals import AgentRequest, agent_view, attempt
+
+GET_AND_POST = require_http_methods(["GET", "POST"])
 
 
-def inbox(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Patron")
+def _page_size() -> int:
+    return int(settings.PATRON_PAGE_SIZE)
+
+
+def _is_partial(request: AgentRequest, target: str) -> bool:
+    """An htmx request that only wants the fragment `target` (not a history restore)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request and request.htmx.target == target
+
+
+def _render(
+    request: AgentRequest, template: str, partial: str, target: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """The whole page, or for htmx only the fragment it asked for; caches keep the two apart."""
+    is_partial = _is_partial(request, target)
+    response = render(request, partial if is_partial else template, {**context, "partial": is_partial}, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+# --- the inbox and search -----------------------------------------------------------------------
+
+
+@require_GET
+@agent_view
+def inbox(request: AgentRequest) -> HttpResponse:
+    form = forms.InboxFilterForm(request.GET, teams=list(list_teams()), agents=list(list_active_agents()))
+    page = None
+    if form.is_valid():
+        list_page = partial(
+            case_queries.list_inbox,
+            agent=request.user,
+            filters=form.filters(),
+            cursor=form.cleaned_data["cursor"] or None,
+            limit=_page_size(),
+        )
+        page = attempt(form, list_page)
+    context = {"form": form, "page": page, "section": "inbox"}
+    return _render(
+        request, "web/inbox.html", "web/_partials/inbox_results.html", "inbox-results", context, form.status_code
+    )
+
+
+@require_GET
+@agent_view
+def search(request: AgentRequest) -> HttpResponse:
+    form = forms.SearchForm(request.GET)
+    cases = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        find = partial(case_queries.search_cases, agent=request.user, text=form.cleaned_data["q"], limit=_page_size())
+        cases = attempt(form, find)
+    context = {"form": form, "cases": cases, "limit": _page_size(), "section": "search"}
+    return render(request, "web/search.html", context, status=form.status_code)
+
+
+# --- one case -----------------------------------------------------------------------------------
+
+
+def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given: Any) -> HttpResponse:
+    """The case page (or, for htmx, its workspace fragment) with fresh forms except those given."""
+    teams, agents = list(list_teams()), list(list_active_agents())
+    context = {
+        "case": case,
+        "entries": timeline.entries(case_queries.timeline(case)),
+        "other_cases": case_queries.other_cases_of_customer(case, request.user),
+        "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
+        "note_form": given.get("note_form") or forms.NoteForm(),
+        "properties_form": given.get("properties_form")
+        or forms.CasePropertiesForm(case=case, teams=teams, agents=agents),
+        "take_form": given.get("take_form") or forms.TakeCaseForm(case=case),
+        "call_form": given.get("call_form") or forms.LogCallForm(),
+        "section": "inbox",
+    }
+    return _render(request, "web/case.html", "web/_partials/case_workspace.html", "case-workspace", context, status)
+
+
+def _case_saved(request: AgentRequest, reference: str, message: str) -> HttpResponse:
+    """After a change: htmx gets the fresh workspace, a plain browser a redirect (POST/redirect/GET)."""
+    messages.success(request, message)
+    if _is_partial(request, "case-workspace"):
+        return _case_page(request, case_queries.case_for_agent(agent=request.user, reference=reference))
+    return redirect("web:case", reference=reference)
+
+
+def _case(request: AgentRequest, reference: str) -> Case:
+    return case_queries.case_for_agent(agent=request.user, reference=reference)
+
+
+@require_GET
+@agent_view
+def case_detail(request: AgentRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    if reference != case.reference:
+        return redirect(case)
+    return _case_page(request, case)
+
+
+@require_POST
+@agent_view
+def case_reply(request: AgentRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = forms.ReplyForm(request.POST, case=case)
+    if form.is_valid():
+        send = partial(
+            case_services.reply,
+            case=case,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            status=form.cleaned_data["status"] or None,
+        )
+        if attempt(form, send) is not None:
+            return _case_saved(request, case.reference, _("Your reply was sent."))
+    return _case_page(request, case, reply_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_note(request: AgentRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        note = partial(case_services.add_note, case=case, by=request.user, body=form.cleaned_data["body"])
+        if attempt(form, note) is not None:
+            return _case_saved(request, case.reference, _("Your internal note was added."))
+    return _case_page(request, case, note_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    teams, agents = list(list_teams()), list(list_active_agents())
+    form = forms.CasePropertiesForm(request.POST, case=case, teams=teams, agents=agents)
+    if form.is_valid():
+        update = partial(
+            case_services.update_case,
+            case=case,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            changes=form.changes(),
+        )
+        if attempt(form, update) is not None:
+            return _case_saved(request, case.reference, _("The case was updated."))
+    status = form.status_code
+    if isinstance(form.refusal, Conflict):
+        # Show what the case is now, never the stale values, and say why nothing was saved.
+        notice = _("%(reason)s Nothing you chose was saved; the form now shows the current values.") % {
+            "reason": form.refusal.message
+        }
+        messages.error(request, notice)
+        form = forms.CasePropertiesForm(case=case, teams=teams, agents=agents, conflict=notice)
+    return _case_page(request, case, properties_form=form, status=status)
+
+
+@require_POST
+@agent_view
+def case_take(request: AgentRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = forms.TakeCaseForm(request.POST, case=case)
+    if form.is_valid():
+        take = partial(
+            case_services.assign,
+            case=case,
+            by=request.user,
+            assignee=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+        if attempt(form, take) is not None:
+            return _case_saved(request, case.reference, _("The case is now assigned to you."))
+    return _case_page(request, case, take_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_log_call(request: AgentRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = forms.LogCallForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        log = partial(
+            case_services.log_contact,
+            by=request.user,
+            channel=data["channel"],
+            customer=case.customer,
+            summary=data["summary"],
+            case=case,
+            outbound=form.outbound,
+            occurred_at=data["occurred_at"],
+        )
+        if attempt(form, log) is not None:
+            return _case_saved(request, case.reference, _("The contact was logged on this case."))
+    return _case_page(request, case, call_form=form, status=form.status_code)
+
+
+# --- opening a case and logging a contact -------------------------------------------------------
+
+
+def _customer_for(form: forms.CustomerPickForm, agent: Agent) -> Customer:
+    """The chosen customer, or the one the new email address or phone number belongs to."""
+    chosen = form.chosen_customer
+    if chosen is not None:
+        return chosen
+    data = form.cleaned_data
+    return customer_services.find_or_create_customer(
+        email=data["new_email"] or None,
+        phone=None if data["new_email"] else data["new_phone"] or None,
+        name=data["new_name"],
+        kind=data["new_kind"] or CustomerKind.EXTERNAL,
+        by=agent,
+    )
+
+
+def _pick_arguments(request: AgentRequest) -> dict[str, Any]:
+    return {"search": request.GET.get("customer_search", ""), "selected": request.GET.get("customer")}
+
+
+@GET_AND_POST
+@agent_view
+def case_new(request: AgentRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    form = forms.NewCaseForm(data, teams=list(list_teams()), **_pick_arguments(request))
+    if form.is_valid():
+        clean = form.cleaned_data
+
+        def open_new_case() -> Case:
+            with transaction.atomic():  # a customer made here is kept only if the case opens
+                return case_services.open_case(
+                    customer=_customer_for(form, request.user),
+                    subject=clean["subject"],
+                    body=clean["body"],
+                    channel=clean["channel"],
+                    by=request.user,
+                    kind=clean["kind"],
+                    priority=clean["priority"],
+                    team=form.chosen_team,
+                )
+
+        case = attempt(form, open_new_case)
+        if case is not None:
+            messages.success(request, _("Case %(reference)s was opened.") % {"reference": case.reference})
+            return redirect(case)
+    return render(request, "web/case_new.html", {"form": form, "section": "new_case"}, status=form.status_code)
+
+
+@GET_AND_POST
+@agent_view
+def contact_log(request: AgentRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    form = forms.LogContactForm(data, agent=request.user, teams=list(list_teams()), **_pick_arguments(request))
+    if form.is_valid():
+        clean = form.cleaned_data
+
+        def log() -> Message:
+            with transaction.atomic():  # a customer made here is kept only if the contact is logged
+                return case_services.log_contact(
+                    by=request.user,
+                    channel=clean["channel"],
+                    customer=_customer_for(form, request.user),
+                    summary=clean["summary"],
+                    case=clean["case_reference"],
+                    outbound=form.outbound,
+                    occurred_at=clean["occurred_at"],
+                    subject=clean["subject"],
+                    kind=clean["kind"],
+                    priority=clean["priority"],
+                    team=form.chosen_team,
+                )
+
+        message = attempt(form, log)
+        if message is not None:
+            messages.success(request, _("The contact was logged on case %(ref)s.") % {"ref": message.case.reference})
+            return redirect(message.case)
+    return render(request, "web/contact_log.html", {"form": form, "section": "log"}, status=form.status_code)
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+@require_GET
+@agent_view
+def customers(request: AgentRequest) -> HttpResponse:
+    form = forms.CustomerSearchForm(request.GET)
+    found = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        found = list(customer_queries.find_customers(text=form.cleaned_data["q"], limit=50))
+    context = {"form": form, "customers": found, "section": "customers"}
+    return render(request, "web/customers.html", context, status=form.status_code)
+
+
+def _organisation(name: str, kind: str, agent: Agent) -> Organisation | None:
+    if not name.strip():
+        return None
+    org_kind = OrganisationKind.DEPARTMENT if kind == CustomerKind.INTERNAL else OrganisationKind.COMPANY
+    return customer_services.create_organisation(name=name, kind=org_kind, by=agent)
+
+
+@GET_AND_POST
+@agent_view
+def customer_new(request: AgentRequest) -> HttpResponse:
+    form = forms.NewCustomerForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        clean = form.cleaned_data
+
+        def create() -> Customer:
+            with transaction.atomic():
+                organisation = _organisation(clean["organisation"], clean["kind"], request.user)
+                details = form.details(
+                    organisation=organisation,
+                    emails=[clean["email"]] if clean["email"] else [],
+                    phones=[clean["phone"]] if clean["phone"] else [],
+                )
+                return customer_services.create_customer(details=details, by=request.user)
+
+        customer = attempt(form, create)
+        if customer is not None:
+            messages.success(request, _("%(name)s was added.") % {"name": customer.name})
+            return redirect("web:customer", pk=customer.pk)
+    return render(request, "web/customer_new.html", {"form": form, "section": "customers"}, status=form.status_code)
+
+
+def _customer_page(
+    request: AgentRequest, customer: Customer, *, point_form: forms.ContactPointForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "customer": customer,
+        "cases": case_queries.cases_of_customer(agent=request.user, customer_id=customer.pk),
+        "point_form": point_form or forms.ContactPointForm(),
+        "section": "customers",
+    }
+    return render(request, "web/customer.html", context, status=status)
+
+
+@require_GET
+@agent_view
+def customer_detail(request: AgentRequest, pk: int) -> HttpResponse:
+    customer = customer_queries.customer_by_id(pk)
+    if customer.merged_into_id is not None:
+        messages.info(request, _("That record was merged into this one."))
+        return redirect("web:customer", pk=customer.merged_into_id)
+    return _customer_page(request, customer)
+
+
+@GET_AND_POST
+@agent_view
+def customer_edit(request: AgentRequest, pk: int) -> HttpResponse:
+    customer = customer_queries.customer_by_id(pk)
+    form = forms.CustomerForm(request.POST if request.method == "POST" else None, customer=customer)
+    if form.is_valid():
+        clean = form.cleaned_data
+
+        def save() -> Customer:
+            with transaction.atomic():
+                organisation = _organisation(clean["organisation"], clean["kind"], request.user)
+                return customer_services.update_customer(
+                    customer=customer,
+                    details=form.details(organisation=organisation),
+                    by=request.user,
+                    expected_version=clean["version"],
+                )
+
+        if attempt(form, save) is not None:
+            messages.success(request, _("The customer's details were saved."))
+            return redirect("web:customer", pk=customer.pk)
+    status = form.status_code
+    if isinstance(form.refusal, Conflict):
+        customer = customer_queries.customer_by_id(pk)
+        form = forms.CustomerForm(customer=customer, conflict=form.refusal.message)
+    context = {"form": form, "customer": customer, "section": "customers"}
+    return render(request, "web/customer_edit.html", context, status=status)
+
+
+@require_POST
+@agent_view
+def customer_add_contact_point(request: AgentRequest, pk: int) -> HttpResponse:
+    customer = customer_queries.customer_by_id(pk)
+    form = forms.ContactPointForm(request.POST)
+    if form.is_valid():
+        clean = form.cleaned_data
+        add = partial(
+            customer_services.add_contact_point,
+            customer=customer,
+            kind=clean["kind"],
+            value=clean["value"],
+            by=request.user,
+            primary=clean["is_primary"],
+        )
+        if attempt(form, add) is not None:
+            messages.success(request, _("The contact point was added."))
+            return redirect("web:customer", pk=customer.pk)
+    return _customer_page(request, customer, point_form=form, status=form.status_code)
+
+
+@GET_AND_POST
+@agent_view
+def customer_merge(request: AgentRequest, pk: int) -> HttpResponse:
+    """Merge a duplicate record into this one: find it, confirm, merge (team leads and up)."""
+    customer = customer_queries.customer_by_id(pk)
+    if request.method == "POST":
+        return _merge(request, customer)
+    search = forms.CustomerSearchForm(request.GET)
+    raw = request.GET.get("duplicate", "")
+    duplicate = customer_queries.customer_by_id(int(raw)) if raw.isdigit() and len(raw) <= 12 else None
+    form = forms.MergeForm(initial={"duplicate": duplicate.pk}) if duplicate else None
+    status = search.status_code if request.user.can_assign else 403
+    return _merge_page(request, customer, search=search, duplicate=duplicate, form=form, status=status)
+
+
+def _merge(request: AgentRequest, customer: Customer) -> HttpResponse:
+    form = forms.MergeForm(request.POST)
+    duplicate = None
+    if form.is_valid():
+        duplicate = attempt(form, partial(customer_queries.customer_by_id, form.cleaned_data["duplicate"]))
+        merged = None if duplicate is None else attempt(form, partial(_merge_into, customer, duplicate, request.user))
+        if duplicate is not None and merged is not None:
+            messages.success(
+                request,
+                _("%(name)s was merged into this record, with every case and contact point.")
+                % {"name": duplicate.name},
+            )
+            return redirect("web:customer", pk=customer.pk)
+    search = forms.CustomerSearchForm({})
+    return _merge_page(request, customer, search=search, duplicate=duplicate, form=form, status=form.status_code)
+
+
+def _merge_into(target: Customer, source: Customer, by: Agent) -> Customer:
+    return case_services.merge_customers(source=source, target=target, by=by)
+
+
+def _merge_page(
+    request: AgentRequest,
+    customer: Customer,
+    *,
+    search: forms.CustomerSearchForm,
+    duplicate: Customer | None,
+    form: forms.MergeForm | None,
+    status: int,
+) -> HttpResponse:
+    query = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    found = list(customer_queries.find_customers(text=query, limit=20)) if query.strip() else None
+    context = {
+        "customer": customer,
+        "search": search,
+        "found": found,
+        "duplicate": duplicate,
+        "form": form,
+        "section": "customers",
+    }
+    return render(request, "web/customer_merge.html", context, status=status)

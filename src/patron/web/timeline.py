@@ -1,0 +1,180 @@
+"""How each CaseEvent reads on a case's timeline: a message (from the customer, a reply, an
+internal note, a logged call) or one sentence saying who changed what, from its before/after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from patron.cases.models import CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Priority, Status
+
+MESSAGE_EVENTS = frozenset(
+    {
+        EventKind.OPENED,
+        EventKind.MESSAGE_RECEIVED,
+        EventKind.REPLIED,
+        EventKind.NOTE_ADDED,
+        EventKind.CONTACT_LOGGED,
+    }
+)
+SPOKEN_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline. `style` is one of inbound, reply, note, call or change."""
+
+    event: CaseEvent
+    style: str
+    title: str
+    byline: str
+    detail: str
+    message: Message | None = None
+
+    @property
+    def is_message(self) -> bool:
+        return self.message is not None
+
+
+def entries(events: Iterable[CaseEvent]) -> list[Entry]:
+    return [entry(event) for event in events]
+
+
+def entry(event: CaseEvent) -> Entry:
+    if event.kind in MESSAGE_EVENTS and event.message is not None:
+        return _message_entry(event, event.message)
+    return Entry(
+        event=event, style="change", title=event.get_kind_display(), byline=_actor(event), detail=change(event)
+    )
+
+
+def _message_entry(event: CaseEvent, message: Message) -> Entry:
+    channel = Channel(message.channel).label if message.channel in Channel.values else message.channel
+    author = _author(message)
+    if message.direction == Direction.NOTE:
+        return Entry(event, "note", _("Internal note"), author, _("Only colleagues can see this."), message)
+    spoken = message.channel in SPOKEN_CHANNELS
+    logged_by = _logged_by(event)
+    if message.direction == Direction.OUTBOUND:
+        if spoken:
+            title = _("Phone call to the customer") if message.channel == Channel.PHONE else _("Spoke to the customer")
+            detail = _("%(channel)s, logged by %(agent)s.") % {"channel": channel, "agent": logged_by or author}
+            return Entry(event, "call", title, author, detail, message)
+        return Entry(event, "reply", _("Reply to the customer"), author, _("Sent by %s.") % channel.lower(), message)
+    if spoken:
+        title = _("Phone call from the customer") if message.channel == Channel.PHONE else _("Customer visited")
+        detail = (
+            _("%(channel)s, logged by %(agent)s.") % {"channel": channel, "agent": logged_by}
+            if logged_by
+            else _("%s.") % channel
+        )
+        return Entry(event, "call", title, author, detail, message)
+    title = _("Case opened: message from the customer") if event.kind == EventKind.OPENED else _("Customer wrote")
+    return Entry(event, "inbound", title, author, _("Received by %s.") % channel.lower(), message)
+
+
+def _author(message: Message) -> str:
+    if message.author_agent is not None:
+        return message.author_agent.display_name
+    if message.author_customer is not None:
+        return message.author_customer.name
+    return _("Unknown sender")
+
+
+def _actor(event: CaseEvent) -> str:
+    return event.actor.display_name if event.actor is not None else _("Patron")
+
+
+def _logged_by(event: CaseEvent) -> str:
+    if event.kind == EventKind.CONTACT_LOGGED:
+        return event.actor.display_name if event.actor is not None else ""
+    ref = event.data.get("logged_by") if isinstance(event.data, Mapping) else None
+    return str(ref.get("name", "")) if isinstance(ref, Mapping) else ""
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def change(event: CaseEvent) -> str:
+    """The sentence for a change event, e.g. “Alice Smith changed the status from New to Open.”"""
+    data: Mapping[str, Any] = event.data if isinstance(event.data, Mapping) else {}
+    before, after = data.get("before"), data.get("after")
+    who = _actor(event)
+    kind = event.kind
+    if kind in (EventKind.STATUS_CHANGED, EventKind.REOPENED):
+        values = {"who": who, "before": _label(Status, before), "after": _label(Status, after)}
+        if event.actor is None:
+            return _("The status changed automatically from %(before)s to %(after)s.") % values
+        if kind == EventKind.REOPENED:
+            return _("%(who)s reopened the case (it was %(before)s).") % values
+        return _("%(who)s changed the status from %(before)s to %(after)s.") % values
+    if kind == EventKind.PRIORITY_CHANGED:
+        values = {"who": who, "before": _label(Priority, before), "after": _label(Priority, after)}
+        return _("%(who)s changed the priority from %(before)s to %(after)s.") % values
+    if kind == EventKind.KIND_CHANGED:
+        values = {"who": who, "before": _label(CaseKind, before), "after": _label(CaseKind, after)}
+        return _("%(who)s changed the kind from %(before)s to %(after)s.") % values
+    if kind == EventKind.ASSIGNED:
+        return _assignment(event, who, before, after)
+    if kind == EventKind.TEAM_CHANGED:
+        values = {"who": who, "before": _name(before, _("no team")), "after": _name(after, _("no team"))}
+        return _("%(who)s moved the case from %(before)s to %(after)s.") % values
+    if kind == EventKind.SUBJECT_CHANGED:
+        return _("%(who)s changed the subject from “%(before)s” to “%(after)s”.") % {
+            "who": who,
+            "before": before or "",
+            "after": after or "",
+        }
+    if kind == EventKind.CATEGORY_CHANGED:
+        if not after:
+            return _("%(who)s cleared the category (it was “%(before)s”).") % {"who": who, "before": before or ""}
+        return _("%(who)s set the category to “%(after)s”.") % {"who": who, "after": after}
+    if kind == EventKind.TAGS_CHANGED:
+        return _tags(who, before, after)
+    if kind == EventKind.CUSTOMER_CHANGED:
+        values = {"who": who, "before": _name(before, "?"), "after": _name(after, "?")}
+        if data.get("reason") == "merged":
+            return _("%(who)s merged customer %(before)s into %(after)s; the case moved with them.") % values
+        return _("%(who)s changed the customer from %(before)s to %(after)s.") % values
+    if kind == EventKind.OPENED:
+        return _("%(who)s opened the case.") % {"who": who}
+    return _("%(what)s by %(who)s.") % {"what": event.get_kind_display(), "who": who}
+
+
+def _assignment(event: CaseEvent, who: str, before: object, after: object) -> str:
+    if after is None:
+        return _("%(who)s unassigned the case (it was with %(before)s).") % {"who": who, "before": _name(before, "?")}
+    if isinstance(after, Mapping) and event.actor is not None and after.get("id") == event.actor.pk:
+        return _("%(who)s took the case.") % {"who": who}
+    return _("%(who)s assigned the case to %(after)s.") % {"who": who, "after": _name(after, "?")}
+
+
+def _tags(who: str, before: object, after: object) -> str:
+    old = set(before) if isinstance(before, Sequence) and not isinstance(before, str) else set()
+    new = set(after) if isinstance(after, Sequence) and not isinstance(after, str) else set()
+    added, removed = sorted(new - old), sorted(old - new)
+    parts = []
+    if added:
+        parts.append(ngettext("added the tag %s", "added the tags %s", len(added)) % ", ".join(added))
+    if removed:
+        parts.append(ngettext("removed the tag %s", "removed the tags %s", len(removed)) % ", ".join(removed))
+    if not parts:
+        return _("%(who)s changed the tags.") % {"who": who}
+    return _("%(who)s %(changes)s.") % {"who": who, "changes": _(" and ").join(parts)}
+
+
+def _label(choices: Any, value: object) -> str:
+    if value is None or value == "":
+        return _("none")
+    labels = dict(choices.choices)
+    return str(labels.get(value, value)).lower()
+
+
+def _name(ref: object, empty: str) -> str:
+    if isinstance(ref, Mapping):
+        return str(ref.get("name") or empty)
+    return empty
