@@ -420,3 +420,35 @@ def test_case_page_after_an_htmx_reply_needs_no_more_queries_per_message(
 # Session, agent, the agent's teams, case (+ its tags and the customer's contact points), teams
 # and agents for the properties form, timeline, other cases of the customer.
 CASE_PAGE_QUERIES = 10
+
+
+def test_moving_a_case_to_a_team_the_agent_is_not_in_sends_them_to_the_inbox(
+    client_a: Client, team_a: Team, team_b: Team
+) -> None:
+    case = factories.case(team_=team_a)
+
+    plain = client_a.post(f"/cases/{case.reference}/properties", _properties(case, team=team_b.pk), follow=True)
+
+    assert plain.redirect_chain == [("/", 302)]
+    assert "The case was updated. It is now with a team you do not work in." in page(plain)
+    case.refresh_from_db()
+    assert case.team == team_b
+
+
+def test_htmx_change_that_moves_the_case_away_redirects_the_browser(
+    client_a: Client, team_a: Team, team_b: Team
+) -> None:
+    case = factories.case(team_=team_a)
+    response = client_a.post(f"/cases/{case.reference}/properties", _properties(case, team=team_b.pk), headers=HTMX)
+    assert (response.status_code, response["HX-Redirect"]) == (200, "/")
+
+
+def test_htmx_post_to_a_case_the_agent_cannot_see_replaces_the_whole_page(client_b: Client, team_a: Team) -> None:
+    case = factories.case(team_=team_a)
+
+    response = client_b.post(f"/cases/{case.reference}/note", {"note-body": "Hi"}, headers=HTMX)
+
+    assert response.status_code == 404
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("body", "innerHTML")
+    assert "<h1>Not found</h1>" in page(response)
+    assert case.messages.count() == 1

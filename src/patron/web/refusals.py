@@ -99,11 +99,28 @@ def agent_view(
     def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)  # type: ignore[arg-type]
-        except NotFound as error:
-            raise Http404(error.message) from error
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
         except DomainError as error:
+            if getattr(request, "htmx", False):
+                return _whole_page_error(request, error)
+            if isinstance(error, NotFound):
+                raise Http404(error.message) from error
+            if isinstance(error, NotAllowed):
+                raise PermissionDenied(error.message) from error
             return render(request, "web/refused.html", {"error": error}, status=refusal_status(error))
 
     return login_required(wrapped)
+
+
+def _whole_page_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """For htmx, the error page replaces the whole page rather than the fragment asked for (a
+    case that vanished while the agent was replying must not leave its old form on screen)."""
+    if isinstance(error, NotFound):
+        template, status = "404.html", 404
+    elif isinstance(error, NotAllowed):
+        template, status = "403.html", 403
+    else:
+        template, status = "web/refused.html", refusal_status(error)
+    response = render(request, template, {"error": error, "exception": error.message}, status=status)
+    response["HX-Retarget"] = "body"
+    response["HX-Reswap"] = "innerHTML"
+    return response

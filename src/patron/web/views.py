@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from patron.accounts.models import Agent
 from patron.accounts.queries import list_active_agents, list_teams
@@ -106,8 +108,13 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
     return _render(request, "web/case.html", "web/_partials/case_workspace.html", "case-workspace", context, status)
 
 
-def _case_saved(request: AgentRequest, reference: str, message: str) -> HttpResponse:
-    """After a change: htmx gets the fresh workspace, a plain browser a redirect (POST/redirect/GET)."""
+def _case_saved(request: AgentRequest, reference: str, message: str, *, updated: Case | None = None) -> HttpResponse:
+    """After a change: htmx gets the fresh workspace, a plain browser a redirect (POST/redirect/GET).
+    A case the agent has just moved out of their own sight sends them back to the inbox."""
+    if updated is not None and not case_queries.can_see_case(request.user, updated):
+        messages.success(request, _("%(done)s It is now with a team you do not work in.") % {"done": message})
+        url = reverse("web:inbox")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     messages.success(request, message)
     if _is_partial(request, "case-workspace"):
         return _case_page(request, case_queries.case_for_agent(agent=request.user, reference=reference))
@@ -171,8 +178,9 @@ def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             changes=form.changes(),
         )
-        if attempt(form, update) is not None:
-            return _case_saved(request, case.reference, _("The case was updated."))
+        updated = attempt(form, update)
+        if updated is not None:
+            return _case_saved(request, case.reference, _("The case was updated."), updated=updated)
     status = form.status_code
     if isinstance(form.refusal, Conflict):
         # Show what the case is now, never the stale values, and say why nothing was saved.
