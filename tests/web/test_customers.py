@@ -191,7 +191,11 @@ def test_add_a_customer(client_a: Client) -> None:
 
     customer = Customer.objects.get()
     assert (response.status_code, response["Location"]) == (302, f"/customers/{customer.pk}")
-    assert (customer.name, customer.kind, customer.adjustments) == ("Gwen Roberts", CustomerKind.INTERNAL, ["easy_read"])
+    assert (customer.name, customer.kind, customer.adjustments) == (
+        "Gwen Roberts",
+        CustomerKind.INTERNAL,
+        ["easy_read"],
+    )
     assert customer.organisation is not None
     assert (customer.organisation.name, customer.organisation.kind) == ("Finance", "department")
 

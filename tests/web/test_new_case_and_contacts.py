@@ -43,7 +43,7 @@ def test_new_case_for_an_existing_customer(client_a: Client, agent_a: Agent, tea
     customer = factories.customer("Priya Shah")
 
     response = client_a.post(
-        f"/cases/new?customer_search=Priya", _new_case(customer=customer.pk, team=team_a.pk), follow=True
+        "/cases/new?customer_search=Priya", _new_case(customer=customer.pk, team=team_a.pk), follow=True
     )
 
     case = Case.objects.get()
