@@ -31,7 +31,7 @@ check:
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	PATRON_LOCAL=1 PATRON_DEV_TOOLS=1 PATRON_DATA_DIR=$$(mktemp -d) $(BIN)/patron manage check --fail-level WARNING
-	PATRON_LOCAL=1 PATRON_DATA_DIR=$$(mktemp -d) $(BIN)/patron manage makemigrations --check --dry-run
+	PATRON_LOCAL=1 PATRON_DEV_TOOLS=1 PATRON_DATA_DIR=$$(mktemp -d) $(BIN)/patron manage makemigrations --check --dry-run
 
 test-sqlite:
 	PATRON_LOCAL=1 $(BIN)/pytest -p no:cacheprovider

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja import Status as Created
@@ -23,11 +24,12 @@ from patron.cases.schemas import (
     MessageOut,
     PriorityName,
 )
-from patron.cases.services import UNSET, CaseChanges
+from patron.cases.services import CaseChanges
 from patron.customers.models import Customer
 from patron.customers.queries import customer_by_id
 from patron.customers.services import find_or_create_customer
 from patron.errors import NotFound, ValidationFailed
+from patron.sentinels import UNSET
 
 router = Router(tags=["cases"])
 
@@ -65,13 +67,15 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> queries.Cas
         sort=filters.sort,
     )
     limit = max(1, min(filters.limit, settings.PATRON_MAX_PAGE_SIZE))
-    return queries.list_inbox(agent=agent, filters=inbox_filters, cursor=filters.cursor, limit=limit)
+    page = queries.list_inbox(agent=agent, filters=inbox_filters, cursor=filters.cursor, limit=limit)
+    prefetch_related_objects(page.items, *queries.SERVICE_LEVEL_PREFETCH)
+    return page
 
 
 @router.post("/cases", response={201: CaseOut})
 def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
     agent = acting_agent(request.user)
-    case = services.open_case(
+    opened = services.open_case(
         customer=_customer(body.customer, agent),
         subject=body.subject,
         body=body.body,
@@ -84,12 +88,15 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
         received_at=body.received_at,
         by=agent,
     )
-    return Created(201, case)
+    prefetch_related_objects([opened], *queries.SERVICE_LEVEL_PREFETCH)
+    return Created(201, opened)
 
 
 @router.get("/cases/{reference}", response=CaseOut)
 def get_case(request: HttpRequest, reference: str) -> Case:
-    return queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    case = queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    prefetch_related_objects([case], *queries.SERVICE_LEVEL_PREFETCH)
+    return case
 
 
 @router.patch("/cases/{reference}", response=CaseOut)
@@ -109,7 +116,9 @@ def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
         tags=body.tags if body.tags is not None else UNSET,
     )
     services.update_case(case=case, by=agent, expected_version=body.version, changes=changes)
-    return queries.case_for_agent(agent=agent, reference=reference)
+    updated = queries.case_for_agent(agent=agent, reference=reference)
+    prefetch_related_objects([updated], *queries.SERVICE_LEVEL_PREFETCH)
+    return updated
 
 
 @router.get("/cases/{reference}/messages", response=list[MessageOut])

@@ -70,6 +70,8 @@ class EventKind(models.TextChoices):
     CATEGORY_CHANGED = "category_changed", _("Category changed")
     TAGS_CHANGED = "tags_changed", _("Tags changed")
     CUSTOMER_CHANGED = "customer_changed", _("Customer changed")
+    TARGET_MET = "target_met", _("Service target met")
+    TARGET_BREACHED = "target_breached", _("Service target breached")
 
 
 class Tag(models.Model):
@@ -110,6 +112,9 @@ class Case(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The soonest due time among the case's running service targets, kept by the standards app,
+    # so the inbox can sort by what is due first without a join.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -125,6 +130,7 @@ class Case(models.Model):
             models.Index(fields=["channel", "updated_at", "id"], name="case_channel_idx"),
             models.Index(fields=["priority", "updated_at", "id"], name="case_priority_idx"),
             models.Index(fields=["customer", "updated_at"], name="case_customer_idx"),
+            models.Index(fields=["due_at", "id"], name="case_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -55,12 +55,17 @@ def case_for_agent(*, agent: Agent, reference: str) -> Case:
 
 # --- the inbox ----------------------------------------------------------------------------------
 
+# Service-level clocks are kept by the standards app on the reverse relation `sla_clocks`.
+SERVICE_LEVEL_PREFETCH = ("sla_clocks", "sla_clocks__policy")
+
 SORTS: dict[str, tuple[str, bool]] = {
     # name: (field, descending)
     "updated": ("updated_at", True),
     "oldest_update": ("updated_at", False),
     "newest": ("created_at", True),
     "oldest": ("created_at", False),
+    # Soonest due first; only cases with a running service target have a due time.
+    "due": ("due_at", False),
 }
 VIEWS = ("all", "mine", "team", "unassigned")
 
@@ -95,6 +100,8 @@ def list_inbox(*, agent: Agent, filters: InboxFilters, cursor: str | None = None
         raise ValidationFailed(f"“{filters.view}” is not an inbox view. Choose one of: {', '.join(VIEWS)}.")
     sort_field, descending = SORTS[filters.sort]
     cases = _filtered(visible_cases(agent), agent, filters)
+    if sort_field == "due_at":
+        cases = cases.filter(due_at__isnull=False)
     if cursor:
         value, last_id = _decode_cursor(cursor)
         if descending:

@@ -82,6 +82,19 @@ class AgentOut(Schema):
     name: str = Field(alias="display_name")
 
 
+class ServiceTargetOut(Schema):
+    """One service target's clock on the case."""
+
+    target: str
+    policy: str | None
+    state: str = Field(description="running, paused, met or breached")
+    due_at: datetime | None
+    target_minutes: int
+    used_minutes: float
+    met_at: datetime | None
+    breached_at: datetime | None
+
+
 class CaseOut(Schema):
     reference: str
     subject: str
@@ -99,7 +112,28 @@ class CaseOut(Schema):
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    due_at: datetime | None = Field(description="The soonest due time of a running service target.")
+    service_levels: list[ServiceTargetOut]
     version: int
+
+    @staticmethod
+    def resolve_service_levels(case: Case) -> list[dict[str, Any]]:
+        clocks = getattr(case, "sla_clocks", None)
+        if clocks is None:
+            return []
+        return [
+            {
+                "target": clock.target,
+                "policy": clock.policy.name if clock.policy else None,
+                "state": clock.state,
+                "due_at": clock.due_at,
+                "target_minutes": clock.target_minutes,
+                "used_minutes": round(clock.used_seconds / 60, 2),
+                "met_at": clock.met_at,
+                "breached_at": clock.breached_at,
+            }
+            for clock in clocks.all()
+        ]
 
     @staticmethod
     def resolve_priority(case: Case) -> PriorityName:

@@ -26,11 +26,13 @@ from patron.cases.models import (
     Status,
     Tag,
 )
+from patron.cases.observers import notify_case_changes
 from patron.cases.queries import can_see_case
 from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Customer
 from patron.customers.services import merge_customer_records
 from patron.errors import Conflict, NotAllowed, ValidationFailed
+from patron.sentinels import UNSET, Unset
 from patron.text import clean_text, sanitise_html
 
 MAX_SUBJECT = 250
@@ -39,14 +41,6 @@ MAX_TAGS = 20
 # Clocks differ; a time up to this far ahead is taken as now rather than refused.
 CLOCK_SKEW = timedelta(minutes=5)
 LOGGED_CHANNELS = (Channel.PHONE, Channel.FACE_TO_FACE)
-
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)
@@ -179,6 +173,7 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
                     for name in names
                 ]
             )
+        notify_case_changes(cases)
     return cases
 
 
@@ -252,6 +247,7 @@ def receive_message(
             current.version += 1
         current.updated_at = max(current.updated_at, at)
         current.save()
+        notify_case_changes([current])
     return message
 
 
@@ -293,6 +289,7 @@ def reply(
             current.version += 1
         current.updated_at = now
         current.save()
+        notify_case_changes([current])
     return message
 
 
@@ -314,6 +311,7 @@ def add_note(*, case: Case, by: Agent, body: str) -> Message:
         _record(current, EventKind.NOTE_ADDED, by, now, message=message)
         current.updated_at = now
         current.save(update_fields=["updated_at"])
+        notify_case_changes([current])
     return message
 
 
@@ -377,6 +375,7 @@ def log_contact(
             current.version += 1
         current.updated_at = max(current.updated_at, at)
         current.save()
+        notify_case_changes([current])
     return message
 
 
@@ -401,11 +400,12 @@ def update_case(*, case: Case, by: Agent, expected_version: int, changes: CaseCh
             current.version += 1
             current.updated_at = now
             current.save()
+            notify_case_changes([current])
     return current
 
 
 def assign(
-    *, case: Case, by: Agent, assignee: Agent | None, expected_version: int, team: Team | None | _Unset = UNSET
+    *, case: Case, by: Agent, assignee: Agent | None, expected_version: int, team: Team | None | Unset = UNSET
 ) -> Case:
     return update_case(
         case=case, by=by, expected_version=expected_version, changes=CaseChanges(assignee=assignee, team=team)
@@ -537,11 +537,28 @@ def merge_customers(*, source: Customer, target: Customer, by: Agent) -> Custome
                 for case_id in moved_cases
             ]
         )
+        notify_case_changes(list(Case.objects.filter(pk__in=moved_cases)))
     return target
 
 
 def _version_plus_one() -> Any:
     return F("version") + 1
+
+
+# --- for the apps above: events and due times they derive --------------------------------------
+
+
+def record_event(*, case: Case, kind: str, at: datetime, data: dict[str, Any], by: Agent | None = None) -> CaseEvent:
+    """Add an event another app derived from the case (a service target met or breached)."""
+    _require_choice(kind, EventKind.values, "kind", "kind of event")
+    return _record(case, kind, by, at, data=data)
+
+
+def set_due_times(*, due_by_case: dict[int, datetime | None]) -> None:
+    """Store each case's soonest due time, for the inbox. Not a change agents make, so the
+    version and last activity stay as they are."""
+    rows = [Case(pk=case_id, due_at=due_at) for case_id, due_at in due_by_case.items()]
+    Case.objects.bulk_update(rows, ["due_at"], batch_size=500)
 
 
 # --- rules shared by the functions above --------------------------------------------------------

@@ -8,12 +8,27 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja import Status as Created
 
-from patron.accounts.queries import acting_agent
-from patron.errors import ValidationFailed
+from patron.accounts.queries import acting_agent, team_by_key
+from patron.errors import NotFound, ValidationFailed
+from patron.sentinels import UNSET
 from patron.standards import queries, services
 from patron.standards.business_time import NoOpenTime, add_business_time, business_time_between
-from patron.standards.models import BusinessCalendar
-from patron.standards.schemas import AddIn, BetweenIn, CalendarIn, CalendarOut, CalendarPatch, DueOut, MinutesOut
+from patron.standards.models import BusinessCalendar, SlaPolicy
+from patron.standards.priorities import priority_values
+from patron.standards.schemas import (
+    AddIn,
+    BetweenIn,
+    CalendarIn,
+    CalendarOut,
+    CalendarPatch,
+    DueOut,
+    MinutesOut,
+    PolicyIn,
+    PolicyOrderIn,
+    PolicyOut,
+    PolicyPatch,
+    TeamCalendarIn,
+)
 
 router = Router(tags=["standards"])
 
@@ -86,3 +101,81 @@ def between(request: HttpRequest, calendar_id: int, body: BetweenIn) -> dict[str
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None:
         raise ValidationFailed("Give times with their time zone, e.g. 2026-03-02T09:00:00+00:00.")
+
+
+@router.put("/teams/{team}/calendar", response=CalendarOut)
+def set_team_calendar(request: HttpRequest, team: str, body: TeamCalendarIn) -> BusinessCalendar:
+    """Which calendar a team's service targets are measured in."""
+    found = team_by_key(team)
+    if found is None:
+        raise ValidationFailed(f"There is no team “{team}”.")
+    calendar = queries.calendar_by_id(body.calendar_id)
+    services.set_team_calendar(team=found, calendar=calendar, by=acting_agent(request.user))
+    return calendar
+
+
+@router.get("/sla-policies", response=list[PolicyOut])
+def list_policies(request: HttpRequest) -> list[SlaPolicy]:
+    """Every policy in the order they are tried; the first that matches a case applies."""
+    return list(queries.list_policies())
+
+
+@router.post("/sla-policies", response={201: PolicyOut})
+def create_policy(request: HttpRequest, body: PolicyIn) -> Created[SlaPolicy]:
+    details = services.PolicyDetails(
+        name=body.name,
+        is_active=body.is_active,
+        kinds=body.kinds,
+        priorities=priority_values(body.priorities),
+        channels=body.channels,
+        customer_kinds=body.customer_kinds,
+        organisation_ids=body.organisation_ids,
+        categories=body.categories,
+        first_response_minutes=body.first_response_minutes,
+        next_response_minutes=body.next_response_minutes,
+        resolution_minutes=body.resolution_minutes,
+        business_hours=body.business_hours,
+        fallback_calendar=_calendar_or_none(body.fallback_calendar_id),
+    )
+    return Created(201, services.create_policy(details=details, by=acting_agent(request.user)))
+
+
+@router.post("/sla-policies/order", response=list[PolicyOut])
+def order_policies(request: HttpRequest, body: PolicyOrderIn) -> list[SlaPolicy]:
+    """Set the order policies are tried in: send every policy's id once."""
+    return services.order_policies(policy_ids=body.ids, by=acting_agent(request.user))
+
+
+@router.patch("/sla-policies/{policy_id}", response=PolicyOut)
+def update_policy(request: HttpRequest, policy_id: int, body: PolicyPatch) -> SlaPolicy:
+    sent = body.model_fields_set
+    details = services.PolicyDetails(
+        name=body.name,
+        is_active=body.is_active,
+        kinds=body.kinds,
+        priorities=None if body.priorities is None else priority_values(body.priorities),
+        channels=body.channels,
+        customer_kinds=body.customer_kinds,
+        organisation_ids=body.organisation_ids,
+        categories=body.categories,
+        first_response_minutes=body.first_response_minutes if "first_response_minutes" in sent else UNSET,
+        next_response_minutes=body.next_response_minutes if "next_response_minutes" in sent else UNSET,
+        resolution_minutes=body.resolution_minutes if "resolution_minutes" in sent else UNSET,
+        business_hours=body.business_hours,
+        fallback_calendar=_calendar_or_none(body.fallback_calendar_id) if "fallback_calendar_id" in sent else UNSET,
+    )
+    return services.update_policy(
+        policy=queries.policy_by_id(policy_id),
+        details=details,
+        by=acting_agent(request.user),
+        expected_version=body.version,
+    )
+
+
+def _calendar_or_none(calendar_id: int | None) -> BusinessCalendar | None:
+    if calendar_id is None:
+        return None
+    try:
+        return queries.calendar_by_id(calendar_id)
+    except NotFound as error:
+        raise ValidationFailed(f"There is no calendar with id {calendar_id}.") from error

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patron.accounts.models import Team
 from patron.db import TimestampedModel
+from patron.standards.clocks import Target
 from patron.standards.holidays_uk import Region
 
 
@@ -60,3 +61,88 @@ class TeamCalendar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} uses {self.calendar}"
+
+
+class SlaPolicy(TimestampedModel):
+    """A service standard: which cases it covers and how long each target allows. Policies are
+    tried in `position` order and the first that matches a case applies. An empty condition
+    matches anything."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    kinds = models.JSONField(_("case kinds"), default=list, blank=True)
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    customer_kinds = models.JSONField(_("customer kinds"), default=list, blank=True)
+    organisation_ids = models.JSONField(_("organisations"), default=list, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"), null=True, blank=True)
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"), null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"), null=True, blank=True)
+    business_hours = models.BooleanField(
+        _("in business hours"),
+        default=True,
+        help_text=_("Count only the team calendar's open hours; otherwise count every hour of every day."),
+    )
+    fallback_calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("calendar for teams without one"),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("service level policy")
+        verbose_name_plural = _("service level policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaClock(models.Model):
+    """The latest reading of one target's clock on one case, recomputed from the case's events
+    whenever the case changes and when a due time passes."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sla_clocks")
+    target = models.CharField(max_length=20, choices=Target.choices)
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, related_name="+")
+    target_minutes = models.PositiveIntegerField()
+    cycle_started_at = models.DateTimeField()
+    used_seconds = models.FloatField(default=0)
+    running = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "target"]
+        constraints = [models.UniqueConstraint(fields=["case", "target"], name="sla_clock_one_per_target")]
+        indexes = [models.Index(fields=["running", "due_at"], name="sla_clock_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target} on case {self.case_id}"
+
+    @property
+    def state(self) -> str:
+        if self.breached_at is not None:
+            return "breached"
+        if self.met_at is not None:
+            return "met"
+        return "running" if self.running else "paused"
+
+
+class ScheduledCheck(models.Model):
+    """A wake-up already asked of the task worker. The rule kept: a check is scheduled at or
+    before the soonest due time of any running clock, so no due time passes unnoticed and the
+    worker never scans clocks that are not due."""
+
+    run_at = models.DateTimeField(unique=True)
+
+    def __str__(self) -> str:
+        return self.run_at.isoformat()

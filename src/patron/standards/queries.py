@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from patron.errors import NotFound
 from patron.standards.business_time import Schedule, parse_weekly_hours
 from patron.standards.holidays_uk import bank_holidays
-from patron.standards.models import BusinessCalendar, Closure
+from patron.standards.models import BusinessCalendar, Closure, SlaPolicy
 
 # Schedules by (calendar id, version, last change): building one parses hours and closures, so it is kept
 # while the calendar is unchanged; a change bumps the version and so a new schedule is built.
@@ -43,3 +43,14 @@ def schedule_of(calendar: BusinessCalendar) -> Schedule:
             _schedules.clear()
         _schedules[key] = schedule
     return schedule
+
+
+def list_policies() -> QuerySet[SlaPolicy]:
+    return SlaPolicy.objects.order_by("position", "id")
+
+
+def policy_by_id(policy_id: int) -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(pk=policy_id).first()
+    if policy is None:
+        raise NotFound("There is no service level policy with that number.")
+    return policy

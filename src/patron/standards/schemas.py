@@ -67,3 +67,69 @@ class BetweenIn(Schema):
 
 class MinutesOut(Schema):
     minutes: float
+
+
+class PolicyIn(Schema):
+    name: str = Field(max_length=100)
+    is_active: bool = True
+    kinds: list[str] = Field(default_factory=list, description="Case kinds it covers; empty for any.")
+    priorities: list[str] = Field(default_factory=list, description="low, normal, high, urgent; empty for any.")
+    channels: list[str] = Field(default_factory=list)
+    customer_kinds: list[str] = Field(default_factory=list, description="external, internal; empty for both.")
+    organisation_ids: list[int] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    first_response_minutes: int | None = None
+    next_response_minutes: int | None = None
+    resolution_minutes: int | None = None
+    business_hours: bool = Field(True, description="Count the team calendar's open hours only.")
+    fallback_calendar_id: int | None = None
+
+
+class PolicyPatch(Schema):
+    version: int | None = None
+    name: str | None = Field(None, max_length=100)
+    is_active: bool | None = None
+    kinds: list[str] | None = None
+    priorities: list[str] | None = None
+    channels: list[str] | None = None
+    customer_kinds: list[str] | None = None
+    organisation_ids: list[int] | None = None
+    categories: list[str] | None = None
+    first_response_minutes: int | None = None
+    next_response_minutes: int | None = None
+    resolution_minutes: int | None = None
+    business_hours: bool | None = None
+    fallback_calendar_id: int | None = None
+
+
+class PolicyOut(Schema):
+    id: int
+    name: str
+    position: int
+    is_active: bool
+    kinds: list[str]
+    priorities: list[str]
+    channels: list[str]
+    customer_kinds: list[str]
+    organisation_ids: list[int]
+    categories: list[str]
+    first_response_minutes: int | None
+    next_response_minutes: int | None
+    resolution_minutes: int | None
+    business_hours: bool
+    fallback_calendar_id: int | None
+    version: int
+
+    @staticmethod
+    def resolve_priorities(policy: object) -> list[str]:
+        from patron.standards.priorities import priority_names
+
+        return priority_names(policy.priorities)  # type: ignore[attr-defined]
+
+
+class PolicyOrderIn(Schema):
+    ids: list[int]
+
+
+class TeamCalendarIn(Schema):
+    calendar_id: int

@@ -1,0 +1,22 @@
+"""Who else must know when cases change. Apps above `cases` (service standards, for one) register
+here once, at start-up; every case service calls them inside its own transaction, after the
+case and its events are written, so what they derive commits or rolls back with the change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from patron.cases.models import Case
+
+CaseObserver = Callable[[Sequence[Case]], None]
+_observers: list[CaseObserver] = []
+
+
+def observe_case_changes(observer: CaseObserver) -> None:
+    if observer not in _observers:
+        _observers.append(observer)
+
+
+def notify_case_changes(cases: Sequence[Case]) -> None:
+    for observer in _observers:
+        observer(cases)

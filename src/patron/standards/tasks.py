@@ -1,0 +1,14 @@
+"""Background work of service standards, run by the task worker (`patron worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from patron.standards import services
+
+
+@task()
+def check_due_clocks(run_at: str) -> int:
+    """Read every clock whose due time has passed and record what ran out; then schedule the
+    next check. Running it twice has the effect of running it once."""
+    return services.check_due_clocks_now()

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from patron.accounts.models import Agent, Role, Team
+from patron.cases import services as cases
+from patron.cases.models import Case, CaseEvent, Channel, EventKind, Priority, Status
+from patron.cases.queries import InboxFilters, list_inbox
+from patron.customers.models import CustomerKind
+from patron.standards import services
+from patron.standards.models import ScheduledCheck, SlaClock
+from patron.standards.services import CalendarDetails, PolicyDetails
+from tests import factories
+
+H = timedelta(hours=1)
+Capture = Callable[..., AbstractContextManager[Any]]
+
+
+@pytest.fixture
+def manager_agent(db: None) -> Agent:
+    return factories.agent(role=Role.SERVICE_MANAGER)
+
+
+def policy(manager: Agent, name: str, **details: Any) -> Any:
+    details.setdefault("business_hours", False)
+    return services.create_policy(details=PolicyDetails(name=name, **details), by=manager)
+
+
+def clocks(case: Case) -> dict[str, SlaClock]:
+    return {clock.target: clock for clock in SlaClock.objects.filter(case=case)}
+
+
+def events(case: Case, kind: str) -> list[CaseEvent]:
+    return list(CaseEvent.objects.filter(case=case, kind=kind))
+
+
+def test_first_matching_policy_in_order_applies(manager_agent: Agent, team_a: Team) -> None:
+    policy(
+        manager_agent, "Urgent complaints", kinds=["complaint"], priorities=[Priority.URGENT], first_response_minutes=30
+    )
+    policy(manager_agent, "Colleagues", customer_kinds=[CustomerKind.INTERNAL], first_response_minutes=240)
+    policy(manager_agent, "Everyone else", first_response_minutes=480, resolution_minutes=60 * 24 * 5)
+    urgent = factories.case(team_=team_a, kind="complaint", priority=Priority.URGENT)
+    colleague = factories.case(team_=team_a, customer_=factories.customer(kind=CustomerKind.INTERNAL))
+    other = factories.case(team_=team_a)
+    assert {t: c.policy.name for t, c in clocks(urgent).items()} == {"first_response": "Urgent complaints"}
+    assert clocks(colleague)["first_response"].target_minutes == 240
+    assert set(clocks(other)) == {"first_response", "resolution"}
+
+
+def test_opening_sets_due_times_on_the_case(manager_agent: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=120, resolution_minutes=600)
+    case = factories.case(team_=team_a)
+    case.refresh_from_db()
+    first = clocks(case)["first_response"]
+    assert (first.running, first.state, first.due_at) == (True, "running", case.created_at + 2 * H)
+    assert case.due_at == case.created_at + 2 * H
+
+
+def test_business_hours_use_the_team_calendar(manager_agent: Agent, team_a: Team) -> None:
+    calendar = services.create_calendar(
+        details=CalendarDetails(
+            name="Office", weekly_hours={d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+        ),
+        by=manager_agent,
+    )
+    services.set_team_calendar(team=team_a, calendar=calendar, by=manager_agent)
+    policy(manager_agent, "Office hours", first_response_minutes=120, business_hours=True)
+    friday_4pm = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+    case = factories.case(team_=team_a, received_at=friday_4pm)
+    assert clocks(case)["first_response"].due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def test_reply_meets_first_response_and_records_it_once(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=120)
+    case = factories.case(team_=team_a)
+    cases.reply(case=case, by=agent_a, body="Thank you, we are looking into it.")
+    first = clocks(case)["first_response"]
+    assert (first.state, first.running) == ("met", False)
+    services.sync_service_levels([case])
+    services.sync_service_levels([case])
+    met = events(case, EventKind.TARGET_MET)
+    assert len(met) == 1
+    assert met[0].data["target"] == "first_response"
+    case.refresh_from_db()
+    assert case.due_at is None
+
+
+def test_waiting_on_the_customer_pauses_the_clock(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Standard", resolution_minutes=600)
+    case = factories.case(team_=team_a)
+    cases.reply(case=case, by=agent_a, body="Could you send a photo?", status=Status.AWAITING_CUSTOMER)
+    paused = clocks(case)["resolution"]
+    assert (paused.state, paused.due_at) == ("paused", None)
+    case.refresh_from_db()
+    assert case.due_at is None
+    cases.receive_message(case=case, customer=None, body="Photo attached.", channel=Channel.EMAIL)
+    resumed = clocks(case)["resolution"]
+    assert resumed.state == "running"
+    assert resumed.due_at is not None
+
+
+def test_raising_priority_re_evaluates_the_policy(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Urgent", priorities=[Priority.URGENT], first_response_minutes=30)
+    policy(manager_agent, "Standard", first_response_minutes=480)
+    case = factories.case(team_=team_a)
+    assert clocks(case)["first_response"].target_minutes == 480
+    cases.update_case(case=case, by=agent_a, expected_version=1, changes=cases.CaseChanges(priority=Priority.URGENT))
+    first = clocks(case)["first_response"]
+    assert (first.target_minutes, first.policy.name, first.due_at) == (
+        30,
+        "Urgent",
+        case.created_at + timedelta(minutes=30),
+    )
+
+
+def test_breach_is_recorded_once_when_the_due_time_passes(manager_agent: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=60)
+    case = factories.case(team_=team_a)
+    later = timezone.now() + 2 * H
+    assert services.check_due_clocks_now(now=later) == 1
+    assert services.check_due_clocks_now(now=later) == 0
+    breached = events(case, EventKind.TARGET_BREACHED)
+    assert len(breached) == 1
+    assert breached[0].created_at == case.created_at + H
+    assert clocks(case)["first_response"].state == "breached"
+    services.sync_service_levels([case], now=later)
+    assert len(events(case, EventKind.TARGET_BREACHED)) == 1
+
+
+def test_a_check_is_scheduled_for_the_soonest_due_time(
+    manager_agent: Agent, team_a: Team, django_capture_on_commit_callbacks: Capture
+) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = factories.case(team_=team_a)
+    checks = list(ScheduledCheck.objects.values_list("run_at", flat=True))
+    assert checks == [first.created_at + H + timedelta(seconds=1)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        factories.case(team_=team_a)
+    assert callbacks == []
+    assert ScheduledCheck.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_picks_up_due_work(manager_agent: Agent, team_a: Team) -> None:
+    """A target running out a moment from now: once the case commits, a check is queued for that
+    moment, and the worker, run once it has passed, records the breach."""
+    from django_tasks_db.models import DBTaskResult
+
+    policy(manager_agent, "Standard", first_response_minutes=60)
+    case = factories.case(team_=team_a, received_at=timezone.now() - H + timedelta(seconds=1))
+    queued = DBTaskResult.objects.get()
+    assert queued.run_after == ScheduledCheck.objects.get().run_at
+    assert events(case, EventKind.TARGET_BREACHED) == []
+    time.sleep(max(0.0, (queued.run_after - timezone.now()).total_seconds()) + 0.2)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    breached = events(case, EventKind.TARGET_BREACHED)
+    assert [e.data["target"] for e in breached] == ["first_response"]
+    assert ScheduledCheck.objects.count() == 0
+
+
+def test_inbox_sorts_by_what_is_due_soonest(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=480)
+    now = timezone.now()
+    older = factories.case(team_=team_a, subject="Older", received_at=now - 3 * H)
+    newer = factories.case(team_=team_a, subject="Newer", received_at=now - H)
+    answered = factories.case(team_=team_a, subject="Answered")
+    cases.reply(case=answered, by=agent_a, body="Done.", status=Status.RESOLVED)
+    page = list_inbox(agent=agent_a, filters=InboxFilters(sort="due"))
+    assert [case.subject for case in page.items] == ["Older", "Newer"]
+    assert older.pk != newer.pk
