@@ -1,0 +1,38 @@
+"""Every write of the standards app, by topic."""
+
+from patron.standards.services.calendars import (
+    CalendarDetails,
+    ClosureIn,
+    create_calendar,
+    require_manager,
+    set_team_calendar,
+    update_calendar,
+)
+from patron.standards.services.levels import (
+    calendars_of_teams,
+    case_histories,
+    check_due_clocks_now,
+    ensure_check_by,
+    matching_policy,
+    sync_service_levels,
+)
+from patron.standards.services.policies import PolicyDetails, create_policy, order_policies, update_policy
+
+__all__ = [
+    "CalendarDetails",
+    "ClosureIn",
+    "PolicyDetails",
+    "calendars_of_teams",
+    "case_histories",
+    "check_due_clocks_now",
+    "create_calendar",
+    "create_policy",
+    "ensure_check_by",
+    "matching_policy",
+    "order_policies",
+    "require_manager",
+    "set_team_calendar",
+    "sync_service_levels",
+    "update_calendar",
+    "update_policy",
+]

@@ -1,0 +1,244 @@
+"""Keeping each case's service-level clocks: read from its events, stored, attainment recorded,
+checks scheduled for the soonest due time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from patron.cases.models import Case, CaseEvent, EventKind
+from patron.cases.services import record_event, set_due_times
+from patron.db import enqueue_on_commit
+from patron.standards.business_time import Schedule
+from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
+from patron.standards.models import BusinessCalendar, ScheduledCheck, SlaClock, SlaPolicy, TeamCalendar
+from patron.standards.queries import schedule_of
+
+
+def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -> list[SlaClock]:
+    """Recompute the clocks of these cases from their events and store the readings: the policy
+    that applies now, due times, pauses, and each target met or breached, recorded once as a
+    case event. Safe to run any number of times. Returns the stored clocks."""
+    if not cases:
+        return []
+    now = now or timezone.now()
+    case_ids = [case.pk for case in cases]
+    facts = {
+        row["id"]: row
+        for row in Case.objects.filter(pk__in=case_ids).values(
+            "id",
+            "kind",
+            "priority",
+            "channel",
+            "category",
+            "team_id",
+            "created_at",
+            "customer__kind",
+            "customer__organisation_id",
+        )
+    }
+    histories = case_histories(facts)
+    policies = list(
+        SlaPolicy.objects.filter(is_active=True).select_related("fallback_calendar").order_by("position", "id")
+    )
+    team_calendars = calendars_of_teams({row["team_id"] for row in facts.values() if row["team_id"]})
+    existing = {(clock.case_id, clock.target): clock for clock in SlaClock.objects.filter(case_id__in=case_ids)}
+    to_create: list[SlaClock] = []
+    to_update: list[SlaClock] = []
+    keep: set[tuple[int, str]] = set()
+    due_by_case: dict[int, datetime | None] = {}
+    for case_id, row in facts.items():
+        policy = matching_policy(policies, row)
+        readings = _readings_for(policy, row, histories[case_id], team_calendars, now)
+        due_times = [r.due_at for r in readings if r.running and r.breached_at is None and r.due_at]
+        due_by_case[case_id] = min(due_times, default=None)
+        for reading in readings:
+            key = (case_id, reading.target)
+            keep.add(key)
+            stored = existing.get(key)
+            _record_attainment(case_id, reading, stored, policy)
+            clock = stored or SlaClock(case_id=case_id, target=reading.target)
+            _fill(clock, reading, policy, now)
+            (to_update if stored else to_create).append(clock)
+    with transaction.atomic():
+        SlaClock.objects.bulk_create(to_create, batch_size=500)
+        SlaClock.objects.bulk_update(to_update, _CLOCK_FIELDS, batch_size=500)
+        stale = [clock.pk for key, clock in existing.items() if key not in keep]
+        if stale:
+            SlaClock.objects.filter(pk__in=stale).delete()
+        set_due_times(due_by_case=due_by_case)
+        for case in cases:
+            case.due_at = due_by_case.get(case.pk)
+        upcoming = [due for due in due_by_case.values() if due is not None]
+        if upcoming:
+            ensure_check_by(min(upcoming))
+    return to_create + to_update
+
+
+_CLOCK_FIELDS = [
+    "policy",
+    "target_minutes",
+    "cycle_started_at",
+    "used_seconds",
+    "running",
+    "due_at",
+    "met_at",
+    "breached_at",
+    "read_at",
+]
+_HISTORY_EVENTS = (
+    EventKind.OPENED,
+    EventKind.STATUS_CHANGED,
+    EventKind.REOPENED,
+    EventKind.REPLIED,
+    EventKind.MESSAGE_RECEIVED,
+    EventKind.CONTACT_LOGGED,
+)
+
+
+def case_histories(facts: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseHistory]:
+    """Each case's history as the clocks read it, from its events: one query for all."""
+    changes: dict[int, list[tuple[datetime, str]]] = {case_id: [] for case_id in facts}
+    responses: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
+    messages: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
+    rows = (
+        CaseEvent.objects.filter(case_id__in=list(facts), kind__in=_HISTORY_EVENTS)
+        .order_by("created_at", "id")
+        .values_list("case_id", "kind", "created_at", "data")
+    )
+    for case_id, kind, at, data in rows:
+        if kind in (EventKind.STATUS_CHANGED, EventKind.REOPENED):
+            changes[case_id].append((at, data.get("after", "")))
+        elif kind == EventKind.REPLIED or (kind == EventKind.CONTACT_LOGGED and data.get("outbound")):
+            responses[case_id].append(at)
+        elif kind in (EventKind.MESSAGE_RECEIVED, EventKind.CONTACT_LOGGED):
+            messages[case_id].append(at)
+    return {
+        case_id: CaseHistory(
+            opened_at=row["created_at"],
+            status_changes=tuple(changes[case_id]),
+            responses=tuple(responses[case_id]),
+            customer_messages=tuple(messages[case_id]),
+        )
+        for case_id, row in facts.items()
+    }
+
+
+def matching_policy(policies: Sequence[SlaPolicy], facts: Mapping[str, Any]) -> SlaPolicy | None:
+    """The first policy, in order, whose every condition the case meets."""
+    for policy in policies:
+        if (
+            (not policy.kinds or facts["kind"] in policy.kinds)
+            and (not policy.priorities or facts["priority"] in policy.priorities)
+            and (not policy.channels or facts["channel"] in policy.channels)
+            and (not policy.customer_kinds or facts["customer__kind"] in policy.customer_kinds)
+            and (not policy.organisation_ids or facts["customer__organisation_id"] in policy.organisation_ids)
+            and (not policy.categories or facts["category"] in policy.categories)
+        ):
+            return policy
+    return None
+
+
+def calendars_of_teams(team_ids: set[int]) -> dict[int, Schedule]:
+    links = TeamCalendar.objects.filter(team_id__in=team_ids).select_related("calendar")
+    calendars = {link.calendar_id: link.calendar for link in links}
+    for calendar in BusinessCalendar.objects.filter(pk__in=calendars).prefetch_related("closures"):
+        calendars[calendar.pk] = calendar
+    return {link.team_id: schedule_of(calendars[link.calendar_id]) for link in links}
+
+
+def _readings_for(
+    policy: SlaPolicy | None,
+    facts: Mapping[str, Any],
+    history: CaseHistory,
+    team_calendars: Mapping[int, Schedule],
+    now: datetime,
+) -> list[ClockReading]:
+    if policy is None:
+        return []
+    schedule = CALENDAR_TIME
+    if policy.business_hours:
+        team_schedule = team_calendars.get(facts["team_id"])
+        if team_schedule is not None:
+            schedule = team_schedule
+        elif policy.fallback_calendar is not None:
+            schedule = schedule_of(policy.fallback_calendar)
+    targets = [
+        (target, timedelta(minutes=minutes))
+        for target, minutes in (
+            (Target.FIRST_RESPONSE, policy.first_response_minutes),
+            (Target.NEXT_RESPONSE, policy.next_response_minutes),
+            (Target.RESOLUTION, policy.resolution_minutes),
+        )
+        if minutes
+    ]
+    return readings(targets=targets, history=history, schedule=schedule, now=now)
+
+
+def _record_attainment(case_id: int, reading: ClockReading, stored: SlaClock | None, policy: SlaPolicy | None) -> None:
+    """One event per outcome of each cycle of a target: breached when it ran out, met when it
+    was answered or resolved in time."""
+    same_cycle = stored is not None and stored.cycle_started_at == reading.cycle_started_at
+    data = {
+        "target": reading.target,
+        "policy": policy.name if policy else None,
+        "cycle_started_at": reading.cycle_started_at.isoformat(),
+        "target_minutes": reading.target_time.total_seconds() / 60,
+        "used_minutes": round(reading.used.total_seconds() / 60, 2),
+    }
+    case = Case(pk=case_id)
+    if reading.breached_at is not None and not (same_cycle and stored and stored.breached_at is not None):
+        record_event(case=case, kind=EventKind.TARGET_BREACHED, at=reading.breached_at, data=data)
+    elif reading.met_at is not None and reading.breached_at is None and not (same_cycle and stored and stored.met_at):
+        record_event(case=case, kind=EventKind.TARGET_MET, at=reading.met_at, data=data)
+
+
+def _fill(clock: SlaClock, reading: ClockReading, policy: SlaPolicy | None, now: datetime) -> None:
+    clock.policy = policy
+    clock.target_minutes = int(reading.target_time.total_seconds() // 60)
+    clock.cycle_started_at = reading.cycle_started_at
+    clock.used_seconds = reading.used.total_seconds()
+    clock.running = reading.running
+    clock.due_at = reading.due_at
+    clock.met_at = reading.met_at
+    clock.breached_at = reading.breached_at
+    clock.read_at = now
+
+
+def ensure_check_by(moment: datetime) -> None:
+    """Keep the rule: a check is scheduled at or before the soonest due time. A second added
+    to the due time makes sure the target has run out when the check looks."""
+    run_at = moment + timedelta(seconds=1)
+    if ScheduledCheck.objects.filter(run_at__lte=run_at).exists():
+        return
+    _, created = ScheduledCheck.objects.get_or_create(run_at=run_at)
+    if created:
+        from patron.standards.tasks import check_due_clocks
+
+        enqueue_on_commit(check_due_clocks.using(run_after=run_at), run_at=run_at.isoformat())
+
+
+def check_due_clocks_now(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Read again every clock whose due time has passed (what the scheduled check runs), then
+    schedule the next check. Returns how many cases were read."""
+    now = now or timezone.now()
+    ScheduledCheck.objects.filter(run_at__lte=now).delete()
+    due_cases = list(
+        SlaClock.objects.filter(running=True, breached_at=None, due_at__lte=now)
+        .values_list("case_id", flat=True)
+        .distinct()[:batch]
+    )
+    sync_service_levels([Case(pk=case_id) for case_id in due_cases], now=now)
+    upcoming = SlaClock.objects.filter(running=True, breached_at=None, due_at__isnull=False).aggregate(
+        soonest=Min("due_at")
+    )["soonest"]
+    if len(due_cases) == batch:
+        upcoming = now
+    if upcoming is not None:
+        ensure_check_by(upcoming)
+    return len(due_cases)
