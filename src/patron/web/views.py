@@ -254,31 +254,48 @@ def _pick_arguments(request: AgentRequest) -> dict[str, Any]:
     return {"search": request.GET.get("customer_search", ""), "selected": request.GET.get("customer")}
 
 
+def _open_case(form: forms.NewCaseForm, agent: Agent) -> Case:
+    clean = form.cleaned_data
+    with transaction.atomic():  # a customer added here is kept only if the case opens
+        return case_services.open_case(
+            customer=_customer_for(form, agent),
+            subject=clean["subject"],
+            body=clean["body"],
+            channel=clean["channel"],
+            by=agent,
+            kind=clean["kind"],
+            priority=clean["priority"],
+            team=form.chosen_team,
+        )
+
+
+def _log_contact(form: forms.LogContactForm, agent: Agent) -> Message:
+    clean = form.cleaned_data
+    with transaction.atomic():  # a customer added here is kept only if the contact is logged
+        return case_services.log_contact(
+            by=agent,
+            channel=clean["channel"],
+            customer=_customer_for(form, agent),
+            summary=clean["summary"],
+            case=clean["case_reference"],
+            outbound=form.outbound,
+            occurred_at=clean["occurred_at"],
+            subject=clean["subject"],
+            kind=clean["kind"],
+            priority=clean["priority"],
+            team=form.chosen_team,
+        )
+
+
 @GET_AND_POST
 @agent_view
 def case_new(request: AgentRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = forms.NewCaseForm(data, teams=list(list_teams()), **_pick_arguments(request))
-    if form.is_valid():
-        clean = form.cleaned_data
-
-        def open_new_case() -> Case:
-            with transaction.atomic():  # a customer made here is kept only if the case opens
-                return case_services.open_case(
-                    customer=_customer_for(form, request.user),
-                    subject=clean["subject"],
-                    body=clean["body"],
-                    channel=clean["channel"],
-                    by=request.user,
-                    kind=clean["kind"],
-                    priority=clean["priority"],
-                    team=form.chosen_team,
-                )
-
-        case = attempt(form, open_new_case)
-        if case is not None:
-            messages.success(request, _("Case %(reference)s was opened.") % {"reference": case.reference})
-            return redirect(case)
+    case = attempt(form, partial(_open_case, form, request.user)) if form.is_valid() else None
+    if case is not None:
+        messages.success(request, _("Case %(reference)s was opened.") % {"reference": case.reference})
+        return redirect(case)
     return render(request, "web/case_new.html", {"form": form, "section": "new_case"}, status=form.status_code)
 
 
@@ -287,29 +304,10 @@ def case_new(request: AgentRequest) -> HttpResponse:
 def contact_log(request: AgentRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = forms.LogContactForm(data, agent=request.user, teams=list(list_teams()), **_pick_arguments(request))
-    if form.is_valid():
-        clean = form.cleaned_data
-
-        def log() -> Message:
-            with transaction.atomic():  # a customer made here is kept only if the contact is logged
-                return case_services.log_contact(
-                    by=request.user,
-                    channel=clean["channel"],
-                    customer=_customer_for(form, request.user),
-                    summary=clean["summary"],
-                    case=clean["case_reference"],
-                    outbound=form.outbound,
-                    occurred_at=clean["occurred_at"],
-                    subject=clean["subject"],
-                    kind=clean["kind"],
-                    priority=clean["priority"],
-                    team=form.chosen_team,
-                )
-
-        message = attempt(form, log)
-        if message is not None:
-            messages.success(request, _("The contact was logged on case %(ref)s.") % {"ref": message.case.reference})
-            return redirect(message.case)
+    message = attempt(form, partial(_log_contact, form, request.user)) if form.is_valid() else None
+    if message is not None:
+        messages.success(request, _("The contact was logged on case %(ref)s.") % {"ref": message.case.reference})
+        return redirect(message.case)
     return render(request, "web/contact_log.html", {"form": form, "section": "log"}, status=form.status_code)
 
 

@@ -1,0 +1,27 @@
+"""The agent UI's forms. They check the shape of the input (choices, lengths, dates) and hand
+typed values to the service functions, which own every rule about what may change."""
+
+from patron.web.forms.case import CasePropertiesForm, LogCallForm, NoteForm, ReplyForm, TakeCaseForm
+from patron.web.forms.customers import ContactPointForm, CustomerForm, MergeForm, NewCustomerForm
+from patron.web.forms.intake import CustomerPickForm, LogContactForm, NewCaseForm
+from patron.web.forms.lists import CustomerSearchForm, InboxFilterForm, SearchForm
+from patron.web.forms.signin import SignInForm
+
+__all__ = [
+    "CasePropertiesForm",
+    "ContactPointForm",
+    "CustomerForm",
+    "CustomerPickForm",
+    "CustomerSearchForm",
+    "InboxFilterForm",
+    "LogCallForm",
+    "LogContactForm",
+    "MergeForm",
+    "NewCaseForm",
+    "NewCustomerForm",
+    "NoteForm",
+    "ReplyForm",
+    "SearchForm",
+    "SignInForm",
+    "TakeCaseForm",
+]
