@@ -63,3 +63,15 @@ def test_repeated_wrong_passwords_lock_the_account_with_a_clear_page(agent_a: Ag
     assert "Your account is locked for now" in html
     assert "Try again in 1 hour." in html
     assert client.get("/").status_code == 302
+
+
+def test_htmx_request_after_the_session_ended_sends_the_browser_to_sign_in(db: None) -> None:
+    headers = {
+        "HX-Request": "true",
+        "HX-Target": "case-workspace",
+        "HX-Current-URL": "http://testserver/cases/C-000001",
+    }
+
+    response = Client().post("/cases/C-000001/reply", {"reply-body": "Hello"}, headers=headers)
+
+    assert (response.status_code, response["HX-Redirect"]) == (200, "/login?next=/cases/C-000001")

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRedirect
 
 from patron.errors import Conflict, DomainError, NotAllowed, NotFound
 
@@ -108,7 +110,18 @@ def agent_view(
                 raise PermissionDenied(error.message) from error
             return render(request, "web/refused.html", {"error": error}, status=refusal_status(error))
 
-    return login_required(wrapped)
+    signed_in_only = login_required(wrapped)
+
+    @wraps(view)
+    def entry(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if htmx and not request.user.is_authenticated:
+            # The session ran out: send the whole browser to sign in, not just a fragment.
+            back_to = htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back_to).url)
+        return signed_in_only(request, *args, **kwargs)
+
+    return entry
 
 
 def _whole_page_error(request: HttpRequest, error: DomainError) -> HttpResponse:
