@@ -159,3 +159,17 @@ def authenticate_token(secret: str) -> Agent | None:
         agent.role = token.role
         agent.is_superuser = False
     return agent
+
+
+AUTOMATION_USERNAME = "patron-automation"
+
+
+def automation_agent() -> Agent:
+    """The agent automatic actions (escalation rules) act as, so each one is attributable on the
+    timeline like a person's. It cannot sign in: it has no usable password."""
+    agent = Agent.objects.filter(username=AUTOMATION_USERNAME).first()
+    if agent is None:
+        agent = create_agent(
+            username=AUTOMATION_USERNAME, email="", role=Role.ADMIN, first_name="Patron", last_name="automation"
+        )
+    return agent

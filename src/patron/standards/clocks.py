@@ -76,8 +76,8 @@ def read_clock(
         met_at = history.responses[0] if history.responses else None
         return _measure(target, target_time, history.opened_at, met_at, history, schedule, now)
     if target == Target.RESOLUTION:
-        current = _status_at(history, now)
-        met_at = _last_change_to(history, STOPPING_STATUSES) if current in STOPPING_STATUSES else None
+        current = status_at(history, now)
+        met_at = entered_status_at(history, STOPPING_STATUSES) if current in STOPPING_STATUSES else None
         return _measure(target, target_time, history.opened_at, met_at, history, schedule, now)
     if target == Target.NEXT_RESPONSE:
         cycle = _next_response_cycle(history)
@@ -113,7 +113,7 @@ def _measure(
     running = (
         met_at is None
         and running_since is not None
-        and _status_at(history, now) not in (PAUSING_STATUSES | STOPPING_STATUSES)
+        and status_at(history, now) not in (PAUSING_STATUSES | STOPPING_STATUSES)
     )
     due_at: datetime | None = None
     if running:
@@ -159,7 +159,7 @@ def _segments(history: CaseHistory, start: datetime, end: datetime) -> list[tupl
     return segments
 
 
-def _status_at(history: CaseHistory, moment: datetime) -> str:
+def status_at(history: CaseHistory, moment: datetime) -> str:
     status = "new"
     for at, new_status in history.status_changes:
         if at <= moment:
@@ -167,7 +167,7 @@ def _status_at(history: CaseHistory, moment: datetime) -> str:
     return status
 
 
-def _last_change_to(history: CaseHistory, statuses: frozenset[str]) -> datetime | None:
+def entered_status_at(history: CaseHistory, statuses: frozenset[str]) -> datetime | None:
     """When the case last entered one of `statuses` and has stayed in them since."""
     entered: datetime | None = None
     for at, new_status in history.status_changes:

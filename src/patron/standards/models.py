@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from patron.accounts.models import Team
+from patron.accounts.models import Agent, Team
 from patron.db import TimestampedModel
 from patron.standards.clocks import Target
 from patron.standards.holidays_uk import Region
@@ -137,6 +137,17 @@ class SlaClock(models.Model):
         return "running" if self.running else "paused"
 
 
+class CaseWake(models.Model):
+    """The next moment a case's service levels must be read again: its soonest due time, or the
+    moment an escalation rule is due to fire, whichever comes first."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    wake_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} at {self.wake_at.isoformat()}"
+
+
 class ScheduledCheck(models.Model):
     """A wake-up already asked of the task worker. The rule kept: a check is scheduled at or
     before the soonest due time of any running clock, so no due time passes unnoticed and the
@@ -146,3 +157,90 @@ class ScheduledCheck(models.Model):
 
     def __str__(self) -> str:
         return self.run_at.isoformat()
+
+
+class RuleTrigger(models.TextChoices):
+    TARGET_USED = "target_used", _("A share of a target is used")
+    TARGET_BREACHED = "target_breached", _("A target is breached")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Waiting for the customer for a while")
+
+
+class RuleAction(models.TextChoices):
+    NOTIFY_TEAM_LEADS = "notify_team_leads", _("Alert the team leads")
+    RAISE_PRIORITY = "raise_priority", _("Raise the priority one step")
+    MOVE_TO_TEAM = "move_to_team", _("Move to a team (e.g. an escalation queue)")
+    ADD_NOTE = "add_note", _("Add an internal note")
+    REMIND_CUSTOMER = "remind_customer", _("Send the customer a reminder")
+    RESOLVE_WITH_NOTE = "resolve_with_note", _("Resolve, with a note")
+
+
+class EscalationRule(TimestampedModel):
+    """When something happens to a case's service levels, do something: data, not code, so a
+    service manager can change it in the admin. Each rule fires at most once per case and cycle
+    (a target's cycle, or a spell of waiting on the customer)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    policy = models.ForeignKey(
+        SlaPolicy,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rules",
+        help_text=_("Only cases under this policy; empty for every case."),
+    )
+    trigger = models.CharField(_("when"), max_length=20, choices=RuleTrigger.choices)
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices, blank=True)
+    threshold_percent = models.PositiveSmallIntegerField(_("share of the target used (%)"), null=True, blank=True)
+    wait_minutes = models.PositiveIntegerField(_("business minutes waiting"), null=True, blank=True)
+    actions = models.JSONField(_("actions"), default=list)
+    move_to_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    message = models.TextField(_("note or message"), blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from patron.standards.rules import rule_problems
+
+        problems = rule_problems(self)
+        if problems:
+            raise ValidationError(problems)
+
+
+class RuleFiring(models.Model):
+    """That a rule has fired for a case in a cycle: the record that makes firing happen once."""
+
+    rule = models.ForeignKey(EscalationRule, on_delete=models.CASCADE, related_name="firings")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    cycle = models.CharField(max_length=80)
+    fired_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "case", "cycle"], name="rule_fires_once_per_cycle")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} on case {self.case_id}"
+
+
+class ServiceAlert(models.Model):
+    """A message to an agent that a case needs attention (from an escalation rule)."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="service_alerts")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agent", "read_at", "created_at"], name="alert_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -16,47 +16,54 @@ from patron.cases.services import record_event, set_due_times
 from patron.db import enqueue_on_commit
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
-from patron.standards.models import BusinessCalendar, ScheduledCheck, SlaClock, SlaPolicy, TeamCalendar
+from patron.standards.models import BusinessCalendar, CaseWake, ScheduledCheck, SlaClock, SlaPolicy, TeamCalendar
 from patron.standards.queries import schedule_of
+from patron.standards.services.rules import DueFiring, active_rules, due_rule_moments, fire, fired_rules
 
 
 def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -> list[SlaClock]:
     """Recompute the clocks of these cases from their events and store the readings: the policy
     that applies now, due times, pauses, and each target met or breached, recorded once as a
-    case event. Safe to run any number of times. Returns the stored clocks."""
+    case event; then fire the escalation rules that are due and note when each case must be read
+    again. Safe to run any number of times. Returns the stored clocks."""
     if not cases:
         return []
     now = now or timezone.now()
     case_ids = [case.pk for case in cases]
-    facts = {
-        row["id"]: row
-        for row in Case.objects.filter(pk__in=case_ids).values(
-            "id",
-            "kind",
-            "priority",
-            "channel",
-            "category",
-            "team_id",
-            "created_at",
-            "customer__kind",
-            "customer__organisation_id",
-        )
-    }
+    facts = {row["id"]: row for row in Case.objects.filter(pk__in=case_ids).values(*_FACTS)}
     histories = case_histories(facts)
     policies = list(
         SlaPolicy.objects.filter(is_active=True).select_related("fallback_calendar").order_by("position", "id")
     )
+    rules = active_rules()
+    fired = fired_rules(case_ids) if rules else set()
     team_calendars = calendars_of_teams({row["team_id"] for row in facts.values() if row["team_id"]})
     existing = {(clock.case_id, clock.target): clock for clock in SlaClock.objects.filter(case_id__in=case_ids)}
     to_create: list[SlaClock] = []
     to_update: list[SlaClock] = []
     keep: set[tuple[int, str]] = set()
     due_by_case: dict[int, datetime | None] = {}
+    wake_by_case: dict[int, datetime] = {}
+    firings: list[DueFiring] = []
     for case_id, row in facts.items():
         policy = matching_policy(policies, row)
-        readings = _readings_for(policy, row, histories[case_id], team_calendars, now)
+        schedule = _schedule_for(policy, row, team_calendars)
+        readings = _readings_for(policy, histories[case_id], schedule, now)
         due_times = [r.due_at for r in readings if r.running and r.breached_at is None and r.due_at]
         due_by_case[case_id] = min(due_times, default=None)
+        rule_moments = due_rule_moments(rules, policy, readings, histories[case_id], schedule, now)
+        firings.extend(
+            DueFiring(rule, case_id, moment.cycle)
+            for rule, moment in rule_moments
+            if moment.at <= now and (rule.pk, case_id, moment.cycle) not in fired
+        )
+        upcoming = due_times + [
+            moment.at
+            for rule, moment in rule_moments
+            if moment.at > now and (rule.pk, case_id, moment.cycle) not in fired
+        ]
+        if upcoming:
+            wake_by_case[case_id] = min(upcoming)
         for reading in readings:
             key = (case_id, reading.target)
             keep.add(key)
@@ -74,10 +81,32 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -
         set_due_times(due_by_case=due_by_case)
         for case in cases:
             case.due_at = due_by_case.get(case.pk)
-        upcoming = [due for due in due_by_case.values() if due is not None]
-        if upcoming:
-            ensure_check_by(min(upcoming))
+        _store_wake_times(case_ids, wake_by_case)
+        fire(firings, now=now)
     return to_create + to_update
+
+
+_FACTS = (
+    "id",
+    "kind",
+    "priority",
+    "channel",
+    "category",
+    "team_id",
+    "status",
+    "created_at",
+    "customer__kind",
+    "customer__organisation_id",
+)
+
+
+def _store_wake_times(case_ids: Sequence[int], wake_by_case: Mapping[int, datetime]) -> None:
+    CaseWake.objects.filter(case_id__in=case_ids).delete()
+    CaseWake.objects.bulk_create(
+        [CaseWake(case_id=case_id, wake_at=at) for case_id, at in wake_by_case.items()], batch_size=500
+    )
+    if wake_by_case:
+        ensure_check_by(min(wake_by_case.values()))
 
 
 _CLOCK_FIELDS = [
@@ -152,22 +181,26 @@ def calendars_of_teams(team_ids: set[int]) -> dict[int, Schedule]:
     return {link.team_id: schedule_of(calendars[link.calendar_id]) for link in links}
 
 
+def _schedule_for(
+    policy: SlaPolicy | None, facts: Mapping[str, Any], team_calendars: Mapping[int, Schedule]
+) -> Schedule:
+    """The team's calendar; else the policy's calendar for teams without one; else every hour
+    counts. A policy in calendar time counts every hour whatever the team."""
+    if policy is not None and not policy.business_hours:
+        return CALENDAR_TIME
+    team_schedule = team_calendars.get(facts["team_id"])
+    if team_schedule is not None:
+        return team_schedule
+    if policy is not None and policy.fallback_calendar is not None:
+        return schedule_of(policy.fallback_calendar)
+    return CALENDAR_TIME
+
+
 def _readings_for(
-    policy: SlaPolicy | None,
-    facts: Mapping[str, Any],
-    history: CaseHistory,
-    team_calendars: Mapping[int, Schedule],
-    now: datetime,
+    policy: SlaPolicy | None, history: CaseHistory, schedule: Schedule, now: datetime
 ) -> list[ClockReading]:
     if policy is None:
         return []
-    schedule = CALENDAR_TIME
-    if policy.business_hours:
-        team_schedule = team_calendars.get(facts["team_id"])
-        if team_schedule is not None:
-            schedule = team_schedule
-        elif policy.fallback_calendar is not None:
-            schedule = schedule_of(policy.fallback_calendar)
     targets = [
         (target, timedelta(minutes=minutes))
         for target, minutes in (
@@ -224,21 +257,16 @@ def ensure_check_by(moment: datetime) -> None:
 
 
 def check_due_clocks_now(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Read again every clock whose due time has passed (what the scheduled check runs), then
-    schedule the next check. Returns how many cases were read."""
+    """Read again every case whose wake-up time has passed (what the scheduled check runs): due
+    times that ran out, rules due to fire. Then schedule the next check. Returns how many cases
+    were read."""
     now = now or timezone.now()
     ScheduledCheck.objects.filter(run_at__lte=now).delete()
     due_cases = list(
-        SlaClock.objects.filter(running=True, breached_at=None, due_at__lte=now)
-        .values_list("case_id", flat=True)
-        .distinct()[:batch]
+        CaseWake.objects.filter(wake_at__lte=now).order_by("wake_at").values_list("case_id", flat=True)[:batch]
     )
     sync_service_levels([Case(pk=case_id) for case_id in due_cases], now=now)
-    upcoming = SlaClock.objects.filter(running=True, breached_at=None, due_at__isnull=False).aggregate(
-        soonest=Min("due_at")
-    )["soonest"]
-    if len(due_cases) == batch:
-        upcoming = now
+    upcoming = now if len(due_cases) == batch else CaseWake.objects.aggregate(soonest=Min("wake_at"))["soonest"]
     if upcoming is not None:
         ensure_check_by(upcoming)
     return len(due_cases)

@@ -1,0 +1,148 @@
+"""Escalation rules: which are due to fire for a case, and firing them once each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from patron.accounts.models import Agent, Role
+from patron.accounts.services import automation_agent
+from patron.cases import services as cases
+from patron.cases.models import Case, Priority, Status
+from patron.errors import DomainError
+from patron.standards.business_time import Schedule
+from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at, status_at
+from patron.standards.models import EscalationRule, RuleFiring, ServiceAlert, SlaPolicy
+from patron.standards.rules import Moment, firing_moment, rule_problems
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DueFiring:
+    rule: EscalationRule
+    case_id: int
+    cycle: str
+
+
+def active_rules() -> list[EscalationRule]:
+    """Rules that can run: active and correctly configured (a broken rule is skipped, not fatal)."""
+    rules = list(
+        EscalationRule.objects.filter(is_active=True).select_related("move_to_team").order_by("position", "id")
+    )
+    return [rule for rule in rules if not rule_problems(rule)]
+
+
+def fired_rules(case_ids: Sequence[int]) -> set[tuple[int, int, str]]:
+    return set(RuleFiring.objects.filter(case_id__in=case_ids).values_list("rule_id", "case_id", "cycle"))
+
+
+def due_rule_moments(
+    rules: Sequence[EscalationRule],
+    policy: SlaPolicy | None,
+    readings: Sequence[ClockReading],
+    history: CaseHistory,
+    schedule: Schedule,
+    now: datetime,
+) -> list[tuple[EscalationRule, Moment]]:
+    """Each applicable rule with the moment it fires in the case's current cycle."""
+    by_target = {reading.target: reading for reading in readings}
+    awaiting_since = (
+        entered_status_at(history, frozenset({Status.AWAITING_CUSTOMER}))
+        if status_at(history, now) == Status.AWAITING_CUSTOMER
+        else None
+    )
+    found = []
+    for rule in rules:
+        if rule.policy_id is not None and (policy is None or rule.policy_id != policy.pk):
+            continue
+        moment = firing_moment(rule, readings=by_target, awaiting_since=awaiting_since, schedule=schedule, now=now)
+        if moment is not None:
+            found.append((rule, moment))
+    return found
+
+
+def fire(firings: Sequence[DueFiring], *, now: datetime) -> int:
+    """Fire each rule for its case: the firing is recorded first, so the same rule in the same
+    cycle never fires twice, even when its own actions cause the case to be read again. An
+    action the case no longer allows (already resolved, say) is skipped and logged."""
+    fired = 0
+    for firing in firings:
+        try:
+            with transaction.atomic():
+                RuleFiring.objects.create(rule=firing.rule, case_id=firing.case_id, cycle=firing.cycle, fired_at=now)
+                _run_actions(firing.rule, firing.case_id, now)
+            fired += 1
+        except IntegrityError:
+            continue
+    return fired
+
+
+def _run_actions(rule: EscalationRule, case_id: int, now: datetime) -> None:
+    actor = automation_agent()
+    for action in rule.actions:
+        case = Case.objects.select_related("team").get(pk=case_id)
+        try:
+            _ACTIONS[action](rule, case, actor, now)
+        except DomainError as error:
+            logger.info("Rule %s could not %s on case %s: %s", rule.name, action, case.reference, error.message)
+
+
+def _notify_team_leads(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
+    leads = Agent.objects.filter(is_active=True, role=Role.TEAM_LEAD)
+    leads = (
+        leads.filter(teams=case.team)
+        if case.team_id
+        else Agent.objects.filter(is_active=True, role=Role.SERVICE_MANAGER)
+    )
+    ServiceAlert.objects.bulk_create(
+        [
+            ServiceAlert(agent=lead, case=case, text=f"{case.reference}: {rule.name}"[:300], created_at=now)
+            for lead in leads
+        ]
+    )
+
+
+def _raise_priority(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
+    if case.priority < Priority.URGENT:
+        cases.update_case(
+            case=case, by=actor, expected_version=case.version, changes=cases.CaseChanges(priority=case.priority + 1)
+        )
+
+
+def _move_to_team(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
+    if rule.move_to_team is not None and case.team_id != rule.move_to_team_id:
+        cases.update_case(
+            case=case,
+            by=actor,
+            expected_version=case.version,
+            changes=cases.CaseChanges(team=rule.move_to_team, assignee=None),
+        )
+
+
+def _add_note(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
+    cases.add_note(case=case, by=actor, body=f"{rule.message}\n\n({rule.name})")
+
+
+def _remind_customer(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
+    cases.reply(case=case, by=actor, body=rule.message)
+
+
+def _resolve_with_note(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
+    cases.add_note(case=case, by=actor, body=f"{rule.message}\n\n({rule.name})")
+    fresh = Case.objects.get(pk=case.pk)
+    cases.set_status(case=fresh, by=actor, status=Status.RESOLVED, expected_version=fresh.version)
+
+
+_ACTIONS = {
+    "notify_team_leads": _notify_team_leads,
+    "raise_priority": _raise_priority,
+    "move_to_team": _move_to_team,
+    "add_note": _add_note,
+    "remind_customer": _remind_customer,
+    "resolve_with_note": _resolve_with_note,
+}
