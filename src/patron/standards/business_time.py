@@ -8,6 +8,7 @@ day the clocks go forward is an hour shorter and the day they go back an hour lo
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,6 +39,11 @@ class Schedule:
     closed_dates: Container[date] = frozenset()
     closures: tuple[Interval, ...] = ()
     _days: dict[date, tuple[Interval, ...]] = field(default_factory=dict, repr=False)
+    # Running totals of open time, one per day from `_anchor`: prefix[i] is the open time from the
+    # start of day `_anchor + i` back to the start of `_anchor`. They turn measuring into a
+    # subtraction and adding into a binary search, whatever the distance.
+    _prefix: list[timedelta] = field(default_factory=list, repr=False)
+    _anchor: list[date] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -54,6 +60,67 @@ class Schedule:
                 self._days.clear()
             self._days[day] = cached
         return cached
+
+    def day_total(self, day: date) -> timedelta:
+        return sum((end - start for start, end in self.open_intervals(day)), ZERO)
+
+    def open_time_before(self, moment: datetime) -> timedelta:
+        """Open time from the schedule's anchor day up to `moment` (may be negative before it)."""
+        day = moment.astimezone(self.zone).date()
+        index = self._index(day)
+        within = ZERO
+        for start, end in self.open_intervals(day):
+            if start >= moment:
+                break
+            within += min(end, moment) - start
+        return self._prefix[index] + within
+
+    def moment_after(self, start: datetime, duration: timedelta) -> datetime:
+        """The moment when the open time since the anchor reaches open_time_before(start) + duration."""
+        goal = self.open_time_before(start) + duration
+        first = self._index(start.astimezone(self.zone).date())
+        limit = first + SEARCH_LIMIT_DAYS
+        while self._prefix[-1] < goal:
+            if len(self._prefix) > limit + 1:
+                raise NoOpenTime(
+                    f"The calendar is not open at all in the {SEARCH_LIMIT_DAYS} days after {start.isoformat()}."
+                )
+            self._extend_forward(64)
+        day_index = bisect_left(self._prefix, goal, lo=first + 1) - 1
+        remaining = goal - self._prefix[day_index]
+        for opens, closes in self.open_intervals(self._anchor[0] + timedelta(days=day_index)):
+            length = closes - opens
+            if remaining <= length:
+                return opens + remaining
+            remaining -= length
+        raise AssertionError("running totals and open periods disagree")  # pragma: no cover
+
+    def _index(self, day: date) -> int:
+        if not self._anchor:
+            self._anchor.append(day)
+            self._prefix.append(ZERO)
+        while day < self._anchor[0]:
+            self._extend_backward(64)
+        index = (day - self._anchor[0]).days
+        while len(self._prefix) <= index + 1:
+            self._extend_forward(max(64, index + 2 - len(self._prefix)))
+        return index
+
+    def _extend_forward(self, days: int) -> None:
+        day = self._anchor[0] + timedelta(days=len(self._prefix) - 1)
+        for _ in range(days):
+            self._prefix.append(self._prefix[-1] + self.day_total(day))
+            day += timedelta(days=1)
+
+    def _extend_backward(self, days: int) -> None:
+        new_anchor = self._anchor[0] - timedelta(days=days)
+        totals = [self.day_total(new_anchor + timedelta(days=n)) for n in range(days)]
+        earlier = [ZERO]
+        for total in totals:
+            earlier.append(earlier[-1] + total)
+        shift = earlier[-1]
+        self._prefix[:] = earlier[:-1] + [value + shift for value in self._prefix]
+        self._anchor[0] = new_anchor
 
     def is_open(self, moment: datetime) -> bool:
         local_day = moment.astimezone(self.zone).date()
@@ -89,28 +156,19 @@ def add_business_time(start: datetime, duration: timedelta, schedule: Schedule) 
         raise ValueError("A duration to add cannot be negative.")
     if duration == ZERO:
         return start
-    remaining = duration
-    for opens, closes in schedule.intervals_from(start.astimezone(UTC)):
-        available = closes - opens
-        if remaining <= available:
-            return opens + remaining
-        remaining -= available
-    raise NoOpenTime(f"The calendar is not open at all in the {SEARCH_LIMIT_DAYS} days after {start.isoformat()}.")
+    return schedule.moment_after(start.astimezone(UTC), duration)
 
 
 def business_time_between(start: datetime, end: datetime, schedule: Schedule) -> timedelta:
     """Open time from `start` to `end`; negative when `end` is before `start`."""
     _require_aware(start)
     _require_aware(end)
-    if end < start:
-        return -business_time_between(end, start, schedule)
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    total = ZERO
-    for opens, closes in schedule.intervals_from(start, until_day=end.astimezone(schedule.zone).date()):
-        if opens >= end:
-            break
-        total += min(closes, end) - opens
-    return total
+    earlier, later = sorted((start.astimezone(UTC), end.astimezone(UTC)))
+    # The earlier moment first: reaching back may move the running totals' anchor day, which
+    # would make a figure taken before it incomparable.
+    before_earlier = schedule.open_time_before(earlier)
+    measured = schedule.open_time_before(later) - before_earlier
+    return measured if end >= start else -measured
 
 
 def parse_weekly_hours(hours: dict[str, Sequence[Sequence[str]]]) -> tuple[DayHours, ...]:

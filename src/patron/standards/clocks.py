@@ -71,7 +71,12 @@ def read_clock(
 ) -> ClockReading | None:
     """The reading of one target's clock at `now`; None when the target does not apply (no
     customer message is waiting for a next response). Only what happened by `now` counts."""
-    history = _as_of(history, now)
+    return _read(target, target_time, _as_of(history, now), schedule, now)
+
+
+def _read(
+    target: str, target_time: timedelta, history: CaseHistory, schedule: Schedule, now: datetime
+) -> ClockReading | None:
     if target == Target.FIRST_RESPONSE:
         met_at = history.responses[0] if history.responses else None
         return _measure(target, target_time, history.opened_at, met_at, history, schedule, now)
@@ -131,6 +136,16 @@ def _measure(
 
 
 def _as_of(history: CaseHistory, now: datetime) -> CaseHistory:
+    latest = max(
+        (
+            *history.status_changes[-1:],
+            *((at, "") for at in history.responses[-1:]),
+            *((at, "") for at in history.customer_messages[-1:]),
+        ),
+        default=None,
+    )
+    if latest is None or latest[0] <= now:
+        return history
     return CaseHistory(
         opened_at=history.opened_at,
         status_changes=tuple(change for change in history.status_changes if change[0] <= now),
@@ -203,5 +218,6 @@ def _next_response_cycle(history: CaseHistory) -> tuple[datetime, datetime | Non
 def readings(
     *, targets: Sequence[tuple[str, timedelta]], history: CaseHistory, schedule: Schedule, now: datetime
 ) -> list[ClockReading]:
-    found = [read_clock(target=t, target_time=d, history=history, schedule=schedule, now=now) for t, d in targets]
+    current = _as_of(history, now)
+    found = [_read(t, d, current, schedule, now) for t, d in targets]
     return [reading for reading in found if reading is not None]
