@@ -249,8 +249,8 @@ def test_stale_version_shows_the_conflict_and_changes_nothing(
 
     html = page(response)
     assert response.status_code == 409
-    assert "Someone else changed this case" in html
-    assert "the form now shows the current values" in html
+    assert "Someone else changed this case while you had it open, so your change was not saved." in html
+    assert "The form now shows the current values: check them, then make your change again." in html
     assert '<option value="3" selected>High</option>' in html
     assert 'name="case-version" value="2"' in html
     assert _snapshot(case) == before

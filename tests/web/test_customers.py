@@ -134,7 +134,7 @@ def test_edit_customer_from_a_stale_read_is_refused_and_shows_current_details(cl
 
     html = page(response)
     assert response.status_code == 409
-    assert "Someone else changed this customer since you opened it." in html
+    assert "Someone else changed this customer while you had the form open" in html
     assert 'value="Priya Shah-Patel"' in html
     customer.refresh_from_db()
     assert (customer.name, customer.version) == ("Priya Shah-Patel", 2)

@@ -184,9 +184,10 @@ def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
     status = form.status_code
     if isinstance(form.refusal, Conflict):
         # Show what the case is now, never the stale values, and say why nothing was saved.
-        notice = _("%(reason)s Nothing you chose was saved; the form now shows the current values.") % {
-            "reason": form.refusal.message
-        }
+        notice = _(
+            "Someone else changed this case while you had it open, so your change was not saved. "
+            "The form now shows the current values: check them, then make your change again."
+        )
         messages.error(request, notice)
         form = forms.CasePropertiesForm(case=case, teams=teams, agents=agents, conflict=notice)
     return _case_page(request, case, properties_form=form, status=status)
@@ -402,7 +403,13 @@ def customer_edit(request: AgentRequest, pk: int) -> HttpResponse:
     status = form.status_code
     if isinstance(form.refusal, Conflict):
         customer = customer_queries.customer_by_id(pk)
-        form = forms.CustomerForm(customer=customer, conflict=form.refusal.message)
+        form = forms.CustomerForm(
+            customer=customer,
+            conflict=_(
+                "Someone else changed this customer while you had the form open, so your changes were not "
+                "saved. The form now shows the current details: check them, then make your changes again."
+            ),
+        )
     context = {"form": form, "customer": customer, "section": "customers"}
     return render(request, "web/customer_edit.html", context, status=status)
 
