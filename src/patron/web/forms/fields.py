@@ -30,8 +30,8 @@ VIEW_CHOICES = [
     ("all", _("All I can see")),
 ]
 SORT_CHOICES = [
-    ("updated", _("Recently updated first")),
-    ("oldest_update", _("Longest without an update first")),
+    ("updated", _("Latest update first")),
+    ("oldest_update", _("Oldest update first")),
     ("newest", _("Newest first")),
     ("oldest", _("Oldest first")),
 ]
