@@ -1,0 +1,64 @@
+"""A tiny run of the benchmark code, so that it keeps working as the product changes. Nothing
+here is timed or judged on speed; `make bench` does that."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import core
+from django.db.models import Count, F, Q
+
+from patron.cases.models import Case, CaseEvent, EventKind, Message
+
+TINY = core.Size(cases=60, messages=240, customers=20, service_cases=30, api_cases=4, repeat=1, batch=25)
+
+
+def test_bench_builds_a_dataset_of_the_asked_size(db: None) -> None:
+    dataset = core.build_dataset(TINY, progress=False)
+
+    assert dataset["cases"] == Case.objects.count() == TINY.cases
+    assert dataset["messages"] == Message.objects.count()
+    assert TINY.cases * 2 < dataset["messages"] < TINY.messages * 2
+    opened = Case.objects.annotate(opened=Count("events", filter=Q(events__kind=EventKind.OPENED)))
+    assert set(opened.values_list("opened", flat=True)) == {1}
+    assert CaseEvent.objects.exclude(message=None).count() == Message.objects.count()
+    assert not Case.objects.filter(first_response_at__lt=F("created_at")).exists()
+
+
+def test_bench_measures_every_figure_and_writes_the_report(db: None, tmp_path: Path) -> None:
+    core.build_dataset(TINY, progress=False)
+
+    results = core.measure_all(TINY)
+    document = core.report(results, {"cases": TINY.cases}, tmp_path / "latest.json")
+
+    names = [result.name for result in results]
+    assert names[:2] == ["inbox, first page (all I may see)", "inbox, my teams' new and open cases"]
+    assert "case page" in names
+    searches = [name for name in names if name.startswith("search, ")]
+    assert len(searches) == 3
+    assert searches[0] == "search, a common word: “refund”"
+    assert searches[1].startswith("search, a rare word: ")
+    assert searches[2] == "search, two words: “smart meter”"
+    assert names[-2:] == ["open cases in bulk (services)", "open cases through the API"]
+    for result in results:
+        assert result.verdict in {"PASS", "FAIL", "n/a"}
+        assert result.value is not None or result.note, result.name
+    assert Case.objects.count() >= TINY.cases + TINY.service_cases
+    assert json.loads((tmp_path / "latest.json").read_text()) == document
+    assert [row["name"] for row in document["results"]] == names
+    printed = core.table(results)
+    assert all(name in printed for name in names)
+
+
+def test_bench_profiles_only_the_figures_that_miss() -> None:
+    calls: list[str] = []
+    missed = core.Result("slow thing", "query", 90.0, "ms", 25, action=lambda: calls.append("slow"))
+    met = core.Result("quick thing", "query", 1.0, "ms", 25, action=lambda: calls.append("quick"))
+
+    printed = core.profile([missed, met], runs=3)
+
+    assert calls == ["slow"] * 3
+    assert "=== slow thing: 3 runs" in printed
+    assert "quick thing" not in printed
+    assert "action" not in missed.as_dict()

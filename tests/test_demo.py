@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import override_settings
+from django.utils import timezone
+from pytest_django import DjangoDbBlocker
+from pytest_django.fixtures import Settings
+
+from patron.accounts.models import Agent, Role, Team
+from patron.cases.models import Case, CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Status, Tag
+from patron.cases.transitions import can_move
+from patron.customers.models import ContactKind, ContactPoint, Customer, CustomerKind, Organisation
+from patron.demo import DEMO_PASSWORD, DemoResult, load_demo
+from patron.privacy.models import AuditEntry
+from tests import factories
+
+SMALL = 120
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Ofcom's drama ranges, in E.164: 07700 900xxx, 020 7946 0xxx, 0113 496 0xxx, 0161 496 0xxx.
+DRAMA_NUMBER = re.compile(r"^\+44(7700900\d{3}|2079460\d{3}|1134960\d{3}|1614960\d{3})$")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    """The demo sets a dozen passwords; Argon2 takes a sixth of a second for each."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def _counts() -> dict[str, int]:
+    models = (Agent, Team, Customer, ContactPoint, Organisation, Case, Message, CaseEvent, Tag, AuditEntry)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_load_demo_a_second_time_changes_nothing(db: None) -> None:
+    first = load_demo(cases=SMALL, progress=False)
+    before = _counts()
+
+    second = load_demo(cases=SMALL, progress=False)
+
+    assert second.created is False
+    assert _counts() == before
+    assert (second.cases, second.customers, second.logins) == (first.cases, first.customers, first.logins)
+
+
+def test_load_demo_leaves_an_existing_account_alone(db: None) -> None:
+    admin = factories.agent(role=Role.ADMIN, username="admin")
+
+    result = load_demo(cases=SMALL, progress=False)
+
+    assert result.created is True
+    assert "admin" not in dict(result.logins)
+    assert "admin" not in dict(load_demo(cases=SMALL, progress=False).logins)
+    admin.refresh_from_db()
+    assert admin.check_password(factories.PASSWORD)
+    assert Agent.objects.filter(username="admin").count() == 1
+
+
+def test_load_demo_gives_the_same_desk_each_time(db: None) -> None:
+    load_demo(cases=SMALL, progress=False)
+    first = list(Case.objects.order_by("id").values_list("subject", "channel", "kind", "status"))
+    first_messages = list(Message.objects.order_by("id").values_list("body_text", flat=True))
+    Case.objects.all().delete()
+    for model in (Customer, Organisation, Tag, Team, Agent, AuditEntry):
+        model.objects.all().delete()
+
+    load_demo(cases=SMALL, progress=False)
+
+    assert list(Case.objects.order_by("id").values_list("subject", "channel", "kind", "status")) == first
+    assert list(Message.objects.order_by("id").values_list("body_text", flat=True)) == first_messages
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[DemoResult]:
+    """One small demo desk for the tests that only read it, rolled back when they are done. The
+    tests that load a desk of their own come first in this module, before this one exists."""
+    fast = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield load_demo(cases=SMALL, progress=False)
+        transaction.set_rollback(True)
+
+
+def test_load_demo_creates_a_login_for_every_role(demo: DemoResult, db: None) -> None:
+    result = demo
+
+    assert result.created is True
+    usernames = {name for name, _ in result.logins}
+    assert {"agent", "lead", "manager", "dpo", "admin"} <= usernames
+    agents = Agent.objects.filter(username__in=usernames)
+    assert {agent.role for agent in agents} == set(Role.values)
+    assert all(agent.check_password(DEMO_PASSWORD) for agent in agents)
+    assert dict(result.logins)["dpo"] == "Privacy officer"
+    assert Agent.objects.get(username="admin").is_superuser is True
+
+
+def test_load_demo_covers_every_channel_kind_and_status(demo: DemoResult, db: None) -> None:
+    result = demo
+
+    assert result.cases == Case.objects.count() == SMALL
+    assert set(Case.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Case.objects.values_list("kind", flat=True)) == set(CaseKind.values)
+    assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Case.objects.filter(team=None).count() == 0
+    assert Case.objects.exclude(assignee=None).count() > SMALL // 3
+    assert Case.objects.filter(tags__isnull=False).distinct().count() > SMALL // 3
+    oldest = Case.objects.order_by("created_at").first()
+    assert oldest is not None
+    assert 60 <= (timezone.now() - oldest.created_at).days <= 91
+    assert Message.objects.filter(direction=Direction.NOTE).exists()
+    assert CaseEvent.objects.filter(kind=EventKind.CONTACT_LOGGED).exists()
+    assert Team.objects.filter(is_internal_desk=True, name="IT Service Desk").exists()
+
+
+def test_load_demo_creates_internal_and_external_customers_with_adjustments(demo: DemoResult, db: None) -> None:
+    result = demo
+
+    external = Customer.objects.filter(kind=CustomerKind.EXTERNAL)
+    internal = Customer.objects.filter(kind=CustomerKind.INTERNAL)
+    assert result.customers == external.count() + internal.count()
+    assert external.count() >= 150
+    assert internal.count() >= 20
+    assert not internal.filter(Q(organisation=None) | ~Q(organisation__kind="department")).exists()
+    assert {"Finance", "HR", "Facilities", "Sales"} <= set(internal.values_list("organisation__name", flat=True))
+    assert external.exclude(organisation=None).exists()
+    assert 0 < Customer.objects.exclude(adjustments=[]).count() < result.customers // 4
+    assert Customer.objects.exclude(preferred_channel="").exists()
+    emails = ContactPoint.objects.filter(kind=ContactKind.EMAIL).values_list("normalised", flat=True)
+    assert {email.rsplit("@", 1)[1] for email in emails} <= {"example.com", "example.org", "example.net"}
+    phones = list(ContactPoint.objects.filter(kind=ContactKind.PHONE).values_list("normalised", flat=True))
+    assert phones
+    assert all(DRAMA_NUMBER.match(phone) for phone in phones)
+    assert Case.objects.filter(customer__kind=CustomerKind.INTERNAL, team__is_internal_desk=True).exists()
+
+
+def test_demo_cases_have_consistent_event_streams(demo: DemoResult, db: None) -> None:
+    now = timezone.now()
+
+    assert set(
+        Case.objects.annotate(opened=Count("events", filter=Q(events__kind=EventKind.OPENED))).values_list(
+            "opened", flat=True
+        )
+    ) == {1}
+    events: dict[int, list[CaseEvent]] = defaultdict(list)
+    for event in CaseEvent.objects.order_by("created_at", "id"):
+        events[event.case_id].append(event)
+    for case in Case.objects.all():
+        stream = events[case.pk]
+        assert stream[0].kind == EventKind.OPENED, case.reference
+        assert stream[0].created_at == case.created_at
+        assert all(case.created_at <= event.created_at <= now for event in stream), case.reference
+        assert case.updated_at == stream[-1].created_at, case.reference
+        # Replaying the status changes from "new" arrives at the case's status, one allowed step at a time.
+        status = Status.NEW
+        for event in stream:
+            if event.kind in (EventKind.STATUS_CHANGED, EventKind.REOPENED):
+                assert event.data["before"] == status, case.reference
+                assert can_move(status, event.data["after"]), case.reference
+                status = event.data["after"]
+        assert status == case.status, case.reference
+        responses = [
+            event.created_at
+            for event in stream
+            if event.kind == EventKind.REPLIED or (event.kind == EventKind.CONTACT_LOGGED and event.data["outbound"])
+        ]
+        assert case.first_response_at == (responses[0] if responses else None), case.reference
+        if case.status in (Status.RESOLVED, Status.CLOSED):
+            assert case.resolved_at is not None, case.reference
+        else:
+            assert case.resolved_at is None, case.reference
+        assert (case.closed_at is not None) == (case.status == Status.CLOSED), case.reference
+    assert Message.objects.count() == CaseEvent.objects.exclude(message=None).count()
