@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from patron.errors import NotFound
 from patron.standards.business_time import Schedule, parse_weekly_hours
 from patron.standards.holidays_uk import bank_holidays
-from patron.standards.models import BusinessCalendar, Closure, SlaPolicy
+from patron.standards.models import BusinessCalendar, Closure, SlaClock, SlaPolicy
 
 # Schedules by (calendar id, version, last change): building one parses hours and closures, so it is kept
 # while the calendar is unchanged; a change bumps the version and so a new schedule is built.
@@ -54,3 +54,10 @@ def policy_by_id(policy_id: int) -> SlaPolicy:
     if policy is None:
         raise NotFound("There is no service level policy with that number.")
     return policy
+
+
+def service_levels_of(case_id: int) -> list[SlaClock]:
+    """A case's target clocks in the order of the service cycle, with their policy."""
+    order = {"first_response": 0, "next_response": 1, "resolution": 2}
+    clocks = list(SlaClock.objects.filter(case_id=case_id).select_related("policy"))
+    return sorted(clocks, key=lambda clock: order.get(clock.target, 9))

@@ -142,7 +142,34 @@ def change(event: CaseEvent) -> str:
         return _("%(who)s changed the customer from %(before)s to %(after)s.") % values
     if kind == EventKind.OPENED:
         return _("%(who)s opened the case.") % {"who": who}
+    if kind in (EventKind.TARGET_MET, EventKind.TARGET_BREACHED):
+        return _service_target(kind, data)
     return _("%(what)s by %(who)s.") % {"what": event.get_kind_display(), "who": who}
+
+
+def _service_target(kind: str, data: Mapping[str, Any]) -> str:
+    labels = {"first_response": _("first response"), "next_response": _("next response"), "resolution": _("resolution")}
+    values = {
+        "target": labels.get(str(data.get("target")), _("service")),
+        "minutes": _minutes(data.get("target_minutes")),
+        "policy": data.get("policy") or _("the policy"),
+    }
+    if kind == EventKind.TARGET_MET:
+        return _("The %(target)s target of %(minutes)s (%(policy)s) was met.") % values
+    return _("The %(target)s target of %(minutes)s (%(policy)s) was breached.") % values
+
+
+def _minutes(value: object) -> str:
+    try:
+        minutes = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return _("its time")
+    hours, rest = divmod(minutes, 60)
+    if hours and not rest:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 def _assignment(event: CaseEvent, who: str, before: object, after: object) -> str:

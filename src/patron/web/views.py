@@ -27,6 +27,7 @@ from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
 from patron.errors import Conflict
+from patron.standards.queries import service_levels_of
 from patron.web import forms, timeline
 from patron.web.refusals import AgentRequest, agent_view, attempt
 
@@ -96,6 +97,7 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
     context = {
         "case": case,
         "entries": timeline.entries(case_queries.timeline(case)),
+        "service_levels": service_levels_of(case.pk),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
         "note_form": given.get("note_form") or forms.NoteForm(),

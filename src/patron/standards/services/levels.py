@@ -49,8 +49,11 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -
         policy = matching_policy(policies, row)
         schedule = _schedule_for(policy, row, team_calendars)
         readings = _readings_for(policy, histories[case_id], schedule, now)
+        # The case shows its soonest due time, overdue ones included, so the most urgent sort
+        # first; only the ones still to run out need waking for.
+        running_due = [r.due_at for r in readings if r.running and r.due_at]
+        due_by_case[case_id] = min(running_due, default=None)
         due_times = [r.due_at for r in readings if r.running and r.breached_at is None and r.due_at]
-        due_by_case[case_id] = min(due_times, default=None)
         rule_moments = due_rule_moments(rules, policy, readings, histories[case_id], schedule, now)
         firings.extend(
             DueFiring(rule, case_id, moment.cycle)

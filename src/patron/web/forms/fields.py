@@ -34,6 +34,7 @@ SORT_CHOICES = [
     ("oldest_update", _("Oldest update first")),
     ("newest", _("Newest first")),
     ("oldest", _("Oldest first")),
+    ("due", _("Due soonest first")),
 ]
 
 

@@ -44,3 +44,65 @@ def duration_words(value: timedelta | None) -> str:
         hours = minutes // 60
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+# A running target with less than this left shows as due soon.
+DUE_SOON = timedelta(hours=1)
+
+
+@register.simple_tag
+def due_badge(due_at: datetime | None) -> SafeString | str:
+    """When a case is next due, with its state in words as well as colour: overdue, due soon
+    or due."""
+    if due_at is None:
+        return ""
+    now = timezone.now()
+    if due_at <= now:
+        state, label = "overdue", _("Overdue")
+    elif due_at - now <= DUE_SOON:
+        state, label = "due-soon", _("Due soon")
+    else:
+        state, label = "due", _("Due")
+    return format_html('<span class="badge badge--{}">{}</span> {}', state, label, local_time(due_at))
+
+
+TARGET_LABELS = {
+    "first_response": _("First response"),
+    "next_response": _("Next response"),
+    "resolution": _("Resolution"),
+}
+STATE_LABELS = {"running": _("Running"), "paused": _("Paused"), "met": _("Met"), "breached": _("Breached")}
+
+
+@register.filter
+def target_label(target: str) -> str:
+    return str(TARGET_LABELS.get(target, target))
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+@register.filter
+def minutes_words(minutes: float | int | None) -> str:
+    """A target or time used as people say it: “4 hours”, “2 hours 30 minutes”, “3 days”
+    (a day is 24 hours of the clock)."""
+    if minutes is None:
+        return ""
+    total = round(float(minutes))
+    days, rest = divmod(total, 60 * 24)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if mins or not parts:
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
+    return " ".join(parts)
+
+
+@register.filter
+def seconds_words(seconds: float | None) -> str:
+    return minutes_words(None if seconds is None else float(seconds) / 60)
