@@ -588,9 +588,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="default bench/results/latest.json (quick.json)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a figure misses its target")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each figure that misses")
-    parser.add_argument(
-        "--analyze", action="store_true", help="run SQLite's ANALYZE on the copy first, to see the effect of statistics"
-    )
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     output: Path = args.output or RESULTS_DIR / ("quick.json" if args.quick else "latest.json")
@@ -624,7 +621,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             dataset = build_dataset(size)
             dataset["from_cache"] = False
             with connection.cursor() as cursor:
-                # No ANALYZE: a desk's own database has no planner statistics either.
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.close()
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -638,10 +634,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"({dataset['open_cases_per_second']:,} cases/s) and {dataset['messages']:,} messages, the later "
                 "ones as bulk-inserted rows."
             )
-        if args.analyze:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            dataset["analyzed"] = True
+        # As `patron migrate`, `patron run` and `patron worker` do on a desk's own database.
+        from patron.db import refresh_statistics
+
+        refresh_statistics()
+        dataset["statistics"] = True
         results = measure_all(size)
         print()
         print(table(results))

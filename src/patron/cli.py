@@ -25,14 +25,20 @@ def _manage(*args: str) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from patron.db import refresh_statistics
+
     _manage("migrate", "--no-input", *([] if args.verbose else ["-v", "0"]))
+    refresh_statistics()
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from patron.demo import DEMO_PASSWORD, load_demo
 
+    from patron.db import refresh_statistics
+
     result = load_demo(cases=args.cases, progress=not args.quiet)
+    refresh_statistics()
     if result.created:
         print(f"Demo data loaded: {result.cases:,} cases for {result.customers:,} customers.")
     else:
@@ -79,6 +85,9 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from patron.db import refresh_statistics
+
+    refresh_statistics()
     _manage("db_worker", "--interval", str(args.interval))
     return 0
 
@@ -86,7 +95,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from django.conf import settings
 
-    _manage("migrate", "--no-input", "-v", "0")
+    cmd_migrate(argparse.Namespace(verbose=False))
     _manage("collectstatic", "--no-input", "-v", "0")
     if not args.no_demo:
         cmd_demo(argparse.Namespace(cases=args.demo_cases, quiet=False))

@@ -149,3 +149,25 @@ def test_search_sees_messages_added_later_and_edited_subjects(agent_a: Agent, te
     update_case(case=case, by=agent_a, expected_version=1, changes=CaseChanges(subject="Toaster"))
     assert [c.pk for c in search_cases(agent=agent_a, text="toaster")] == [case.pk]
     assert search_cases(agent=agent_a, text="kettle") == []
+
+
+def test_search_finds_words_spread_over_subject_and_messages(agent_a: Agent, team_a: Team) -> None:
+    from patron.cases.services import add_note
+
+    case = factories.case(team_=team_a, subject="Boiler", body="It makes a banging noise.")
+    add_note(case=case, by=agent_a, body="Engineer booked for Tuesday.")
+    assert [c.pk for c in search_cases(agent=agent_a, text="boiler engineer banging")] == [case.pk]
+
+
+def test_search_index_is_kept_by_the_database_itself(db: None) -> None:
+    """The index is maintained by triggers on SQLite (a table rebuild by a later migration would
+    drop them silently) and by expression indexes on PostgreSQL."""
+    from patron.cases.search import SQLITE_TRIGGERS
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            assert set(SQLITE_TRIGGERS) <= {row[0] for row in cursor.fetchall()}
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN ('case_subject_fts', 'message_fts')")
+            assert {row[0] for row in cursor.fetchall()} == {"case_subject_fts", "message_fts"}

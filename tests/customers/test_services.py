@@ -119,3 +119,17 @@ def test_find_customers_by_name_email_and_any_phone_spelling(db: None) -> None:
     for text in ("gareth", "GARETH@example.com", "02920180000", "+44 29 2018 0000"):
         assert [c.pk for c in find_customers(text=text)] == [wanted.pk], text
     assert ContactPoint.objects.filter(customer=wanted).count() == 2
+
+
+def test_a_new_customer_keeps_both_email_and_phone(db: None) -> None:
+    customer = find_or_create_customer(email="both@example.com", phone="07700 900555", name="Both Ways")
+    assert sorted(customer.contact_points.values_list("kind", "value")) == [
+        ("email", "both@example.com"), ("phone", "07700 900555")]
+
+
+def test_uk_numbers_are_shown_the_uk_way() -> None:
+    from patron.customers.contact_points import display_phone
+
+    assert display_phone("+447700900123") == "07700 900123"
+    assert display_phone("+442079460958") == "020 7946 0958"
+    assert display_phone("+33142685300") == "+33 1 42 68 53 00"

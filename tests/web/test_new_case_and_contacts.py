@@ -35,7 +35,7 @@ def test_new_case_page_finds_customers_to_choose_from(client_a: Client) -> None:
     html = page(response)
     assert response.status_code == 200
     assert f'value="{priya.pk}"' in html
-    assert "Priya Shah (external) – priya@example.com, +44 7700 900123" in html
+    assert "Priya Shah (external) – priya@example.com, 07700 900123" in html
     assert "Tom Evans" not in html
 
 

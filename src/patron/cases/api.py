@@ -18,7 +18,6 @@ from patron.cases.schemas import (
     CaseList,
     CaseOut,
     CasePatch,
-    CustomerRefIn,
     EventOut,
     MessageIn,
     MessageOut,
@@ -27,7 +26,6 @@ from patron.cases.schemas import (
 from patron.cases.services import CaseChanges
 from patron.customers.models import Customer
 from patron.customers.queries import customer_by_id
-from patron.customers.services import find_or_create_customer
 from patron.errors import NotFound, ValidationFailed
 from patron.sentinels import UNSET
 
@@ -75,8 +73,13 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> queries.Cas
 @router.post("/cases", response={201: CaseOut})
 def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
     agent = acting_agent(request.user)
-    opened = services.open_case(
-        customer=_customer(body.customer, agent),
+    ref = body.customer
+    opened = services.open_case_for_contact(
+        customer=_customer_by_id(ref.id) if ref.id is not None else None,
+        email=ref.email,
+        phone=ref.phone,
+        name=ref.name,
+        customer_kind=ref.kind,
         subject=body.subject,
         body=body.body,
         channel=body.channel,
@@ -146,16 +149,14 @@ def list_events(request: HttpRequest, reference: str) -> list[CaseEvent]:
     return queries.timeline(case)
 
 
-def _customer(ref: CustomerRefIn, agent: Agent) -> Customer:
-    if ref.id is not None:
-        try:
-            customer = customer_by_id(ref.id)
-        except NotFound as error:
-            raise ValidationFailed(
-                f"There is no customer with id {ref.id}.", fields={"customer": "Unknown."}
-            ) from error
-        return customer.merged_into if customer.merged_into_id and customer.merged_into else customer
-    return find_or_create_customer(email=ref.email, phone=ref.phone, name=ref.name, kind=ref.kind, by=agent)
+def _customer_by_id(customer_id: int) -> Customer:
+    try:
+        customer = customer_by_id(customer_id)
+    except NotFound as error:
+        raise ValidationFailed(
+            f"There is no customer with id {customer_id}.", fields={"customer": "Unknown."}
+        ) from error
+    return customer.merged_into if customer.merged_into_id and customer.merged_into else customer
 
 
 def _team(key: str) -> Team:

@@ -93,9 +93,18 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=25, choices=Status.choices, default=Status.NEW)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer"))
+    # These foreign keys need no index of their own: each leads a composite index in Meta.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer"), db_index=False
+    )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("team")
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("team"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +113,7 @@ class Case(models.Model):
         blank=True,
         related_name="assigned_cases",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
     tags = models.ManyToManyField(Tag, related_name="cases", blank=True, verbose_name=_("tags"))
@@ -167,7 +177,7 @@ def parse_reference(reference: str) -> int | None:
 class Message(models.Model):
     """Something said on a case: by the customer, to the customer, or between colleagues."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", db_index=False)
     direction = models.CharField(_("type"), max_length=10, choices=Direction.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     author_agent = models.ForeignKey(
@@ -195,7 +205,7 @@ class Message(models.Model):
 class CaseEvent(models.Model):
     """One change to a case: who, when, what, with before and after in `data`. Append-only."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,6 +1,12 @@
-"""Full-text search over case subjects and message bodies, one function for both databases:
-SQLite FTS5 tables kept by triggers, PostgreSQL GIN indexes on tsvector expressions. Both stem
-English words (Porter / Snowball), so "refunds" finds "refund" on either."""
+"""Full-text search over cases, one function for both databases. A case matches when every word
+searched for appears somewhere in it: its subject or any of its messages (internal notes
+included, since only agents search). Both databases stem English words (Porter / Snowball), so
+"refunds" finds "refund".
+
+SQLite keeps one FTS5 document per case (subject and the text of its messages), maintained by
+triggers, so a search answers case ids straight from the index. PostgreSQL uses GIN indexes on
+tsvector expressions of subjects and message bodies and intersects the cases found per word.
+"""
 
 from __future__ import annotations
 
@@ -13,37 +19,43 @@ MAX_TERMS = 12
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 SQLITE_SETUP = [
-    "CREATE VIRTUAL TABLE case_subject_fts USING fts5(subject, content='cases_case', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')",
-    "CREATE VIRTUAL TABLE message_fts USING fts5(body_text, content='cases_message', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE case_fts USING fts5(subject, body, tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER case_fts_insert AFTER INSERT ON cases_case BEGIN "
-    "INSERT INTO case_subject_fts(rowid, subject) VALUES (new.id, new.subject); END",
-    "CREATE TRIGGER case_fts_delete AFTER DELETE ON cases_case BEGIN "
-    "INSERT INTO case_subject_fts(case_subject_fts, rowid, subject) VALUES ('delete', old.id, old.subject); END",
-    "CREATE TRIGGER case_fts_update AFTER UPDATE OF subject ON cases_case BEGIN "
-    "INSERT INTO case_subject_fts(case_subject_fts, rowid, subject) VALUES ('delete', old.id, old.subject); "
-    "INSERT INTO case_subject_fts(rowid, subject) VALUES (new.id, new.subject); END",
+    "INSERT INTO case_fts(rowid, subject, body) VALUES (new.id, new.subject, ''); END",
+    "CREATE TRIGGER case_fts_subject AFTER UPDATE OF subject ON cases_case BEGIN "
+    "UPDATE case_fts SET subject = new.subject WHERE rowid = new.id; END",
+    "CREATE TRIGGER case_fts_delete AFTER DELETE ON cases_case BEGIN DELETE FROM case_fts WHERE rowid = old.id; END",
     "CREATE TRIGGER message_fts_insert AFTER INSERT ON cases_message BEGIN "
-    "INSERT INTO message_fts(rowid, body_text) VALUES (new.id, new.body_text); END",
+    "UPDATE case_fts SET body = body || char(10) || new.body_text WHERE rowid = new.case_id; END",
+    # Changing or removing a message (erasure, redaction) rebuilds its case's document.
+    "CREATE TRIGGER message_fts_update AFTER UPDATE OF body_text, case_id ON cases_message BEGIN "
+    "UPDATE case_fts SET body = coalesce((SELECT group_concat(body_text, char(10)) FROM cases_message "
+    "WHERE case_id = old.case_id), '') WHERE rowid = old.case_id; "
+    "UPDATE case_fts SET body = coalesce((SELECT group_concat(body_text, char(10)) FROM cases_message "
+    "WHERE case_id = new.case_id), '') WHERE rowid = new.case_id; END",
     "CREATE TRIGGER message_fts_delete AFTER DELETE ON cases_message BEGIN "
-    "INSERT INTO message_fts(message_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); END",
-    "CREATE TRIGGER message_fts_update AFTER UPDATE OF body_text ON cases_message BEGIN "
-    "INSERT INTO message_fts(message_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); "
-    "INSERT INTO message_fts(rowid, body_text) VALUES (new.id, new.body_text); END",
-    "INSERT INTO case_subject_fts(case_subject_fts) VALUES ('rebuild')",
-    "INSERT INTO message_fts(message_fts) VALUES ('rebuild')",
+    "UPDATE case_fts SET body = coalesce((SELECT group_concat(body_text, char(10)) FROM cases_message "
+    "WHERE case_id = old.case_id), '') WHERE rowid = old.case_id; END",
+    "INSERT INTO case_fts(rowid, subject, body) SELECT c.id, c.subject, coalesce((SELECT group_concat(m.body_text, "
+    "char(10)) FROM cases_message m WHERE m.case_id = c.id), '') FROM cases_case c",
 ]
 SQLITE_TEARDOWN = [
     "DROP TRIGGER IF EXISTS case_fts_insert",
+    "DROP TRIGGER IF EXISTS case_fts_subject",
     "DROP TRIGGER IF EXISTS case_fts_delete",
-    "DROP TRIGGER IF EXISTS case_fts_update",
     "DROP TRIGGER IF EXISTS message_fts_insert",
-    "DROP TRIGGER IF EXISTS message_fts_delete",
     "DROP TRIGGER IF EXISTS message_fts_update",
-    "DROP TABLE IF EXISTS case_subject_fts",
-    "DROP TABLE IF EXISTS message_fts",
+    "DROP TRIGGER IF EXISTS message_fts_delete",
+    "DROP TABLE IF EXISTS case_fts",
 ]
+SQLITE_TRIGGERS = (
+    "case_fts_insert",
+    "case_fts_subject",
+    "case_fts_delete",
+    "message_fts_insert",
+    "message_fts_update",
+    "message_fts_delete",
+)
 POSTGRES_SETUP = [
     "CREATE INDEX case_subject_fts ON cases_case USING gin (to_tsvector('english'::regconfig, subject))",
     "CREATE INDEX message_fts ON cases_message USING gin (to_tsvector('english'::regconfig, body_text))",
@@ -57,23 +69,19 @@ def search_terms(text: str) -> list[str]:
 
 
 def matching_case_ids(text: str) -> RawSQL:
-    """A subquery of the ids of cases whose subject, or any one message, holds every word."""
+    """A subquery of the ids of cases holding every word, in the subject or any message."""
     terms = search_terms(text)
     if not terms:
         return RawSQL("SELECT id FROM cases_case WHERE 1 = 0", [])
     if connection.vendor == "postgresql":
-        query = " ".join(terms)
-        return RawSQL(
+        per_term = (
             "SELECT id FROM cases_case WHERE to_tsvector('english'::regconfig, subject) "
             "@@ plainto_tsquery('english'::regconfig, %s) "
             "UNION SELECT case_id FROM cases_message WHERE to_tsvector('english'::regconfig, body_text) "
-            "@@ plainto_tsquery('english'::regconfig, %s)",
-            [query, query],
+            "@@ plainto_tsquery('english'::regconfig, %s)"
         )
+        sql = " INTERSECT ".join(f"({per_term})" for _ in terms)
+        # Only the fixed fragment above is repeated; the words themselves are parameters.
+        return RawSQL(sql, [value for term in terms for value in (term, term)])  # noqa: S611
     match = " ".join(f'"{term}"' for term in terms)
-    return RawSQL(
-        "SELECT rowid FROM case_subject_fts WHERE case_subject_fts MATCH %s "
-        "UNION SELECT m.case_id FROM message_fts JOIN cases_message m ON m.id = message_fts.rowid "
-        "WHERE message_fts MATCH %s",
-        [match, match],
-    )
+    return RawSQL("SELECT rowid FROM case_fts WHERE case_fts MATCH %s", [match])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,8 +29,8 @@ from patron.cases.models import (
 from patron.cases.observers import notify_case_changes
 from patron.cases.queries import can_see_case
 from patron.cases.transitions import can_move, is_reopening
-from patron.customers.models import Customer
-from patron.customers.services import merge_customer_records
+from patron.customers.models import Customer, CustomerKind
+from patron.customers.services import find_or_create_customer, merge_customer_records
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.sentinels import UNSET, Unset
 from patron.text import clean_text, sanitise_html
@@ -111,6 +111,45 @@ def open_case(
         body_html=body_html,
     )
     return open_cases(new_cases=[new], by=by)[0]
+
+
+def open_case_for_contact(
+    *,
+    customer: Customer | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    customer_kind: str = CustomerKind.EXTERNAL,
+    subject: str,
+    body: str,
+    channel: str,
+    by: Agent | None,
+    kind: str = CaseKind.ENQUIRY,
+    priority: int = Priority.NORMAL,
+    team: Team | None = None,
+    category: str = "",
+    tags: Sequence[str] = (),
+    received_at: datetime | None = None,
+) -> Case:
+    """Open a case for `customer`, or for whoever this email address or phone number belongs to,
+    making the customer if they are new: one transaction, so a refused case leaves no customer
+    behind."""
+    with transaction.atomic():
+        if customer is None:
+            customer = find_or_create_customer(email=email, phone=phone, name=name, kind=customer_kind, by=by)
+        return open_case(
+            customer=customer,
+            subject=subject,
+            body=body,
+            channel=channel,
+            by=by,
+            kind=kind,
+            priority=priority,
+            team=team,
+            category=category,
+            tags=tags,
+            received_at=received_at,
+        )
 
 
 def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
@@ -557,8 +596,15 @@ def record_event(*, case: Case, kind: str, at: datetime, data: dict[str, Any], b
 def set_due_times(*, due_by_case: dict[int, datetime | None]) -> None:
     """Store each case's soonest due time, for the inbox. Not a change agents make, so the
     version and last activity stay as they are."""
-    rows = [Case(pk=case_id, due_at=due_at) for case_id, due_at in due_by_case.items()]
-    Case.objects.bulk_update(rows, ["due_at"], batch_size=500)
+    if not due_by_case:
+        return
+    # One prepared statement run for each case: far cheaper than a bulk CASE expression.
+    table, column = Case._meta.db_table, Case._meta.get_field("due_at").column
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {column} = %s WHERE id = %s",  # noqa: S608 - names from the model, not input
+            [(connection.ops.adapt_datetimefield_value(due_at), case_id) for case_id, due_at in due_by_case.items()],
+        )
 
 
 # --- rules shared by the functions above --------------------------------------------------------

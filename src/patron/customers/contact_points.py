@@ -44,7 +44,9 @@ def normalise_phone(value: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
 def display_phone(normalised: str) -> str:
     """A number as people read it: national format for UK numbers, international otherwise."""
     number = phonenumbers.parse(normalised, DEFAULT_PHONE_REGION)
-    if phonenumbers.region_code_for_number(number) == DEFAULT_PHONE_REGION:
+    # By country code, not by number range: ranges kept for drama and testing (07700 900xxx)
+    # belong to no region but are still written the UK way.
+    if phonenumbers.region_code_for_country_code(number.country_code or 0) == DEFAULT_PHONE_REGION:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

@@ -151,11 +151,12 @@ def find_or_create_customer(
     if existing is not None:
         return existing
     fallback_name = display.split("@")[0] if kind_of_point == ContactKind.EMAIL else display
+    # A new customer keeps every way to reach them that was given, email and phone alike.
     details = CustomerDetails(
         name=(name or "").strip() or fallback_name,
         kind=kind,
-        emails=[raw] if email else [],
-        phones=[raw] if phone else [],
+        emails=[email] if email else [],
+        phones=[phone] if phone else [],
     )
     try:
         with transaction.atomic():

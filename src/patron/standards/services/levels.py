@@ -81,7 +81,7 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -
         stale = [clock.pk for key, clock in existing.items() if key not in keep]
         if stale:
             SlaClock.objects.filter(pk__in=stale).delete()
-        set_due_times(due_by_case=due_by_case)
+        set_due_times(due_by_case={k: v for k, v in due_by_case.items() if v != facts[k]["due_at"]})
         for case in cases:
             case.due_at = due_by_case.get(case.pk)
         _store_wake_times(case_ids, wake_by_case)
@@ -91,6 +91,7 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -
 
 _FACTS = (
     "id",
+    "due_at",
     "kind",
     "priority",
     "channel",
@@ -138,9 +139,10 @@ def case_histories(facts: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseHist
     changes: dict[int, list[tuple[datetime, str]]] = {case_id: [] for case_id in facts}
     responses: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
     messages: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
+    # Ordered by case first, so the database walks its (case, time) index rather than sorting.
     rows = (
         CaseEvent.objects.filter(case_id__in=list(facts), kind__in=_HISTORY_EVENTS)
-        .order_by("created_at", "id")
+        .order_by("case_id", "created_at", "id")
         .values_list("case_id", "kind", "created_at", "data")
     )
     for case_id, kind, at, data in rows:
