@@ -33,9 +33,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from patron.demo import DEMO_PASSWORD, load_demo
-
     from patron.db import refresh_statistics
+    from patron.demo import DEMO_PASSWORD, load_demo
 
     result = load_demo(cases=args.cases, progress=not args.quiet)
     refresh_statistics()
