@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Everything run from here serves or tests on this machine only.
+export PATRON_LOCAL := 1
 
 .PHONY: run test install lint typecheck check test-sqlite test-postgres test-e2e bench clean
 
