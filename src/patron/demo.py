@@ -28,12 +28,23 @@ from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
 from patron import demo_text as text
 from patron.accounts.models import Agent, Role, Team
-from patron.accounts.services import create_agent, create_team
+from patron.accounts.services import automation_agent, create_agent, create_team
 from patron.cases import services as cases
 from patron.cases.models import Case, CaseKind, Channel, Priority, Status
 from patron.cases.services import CaseChanges, NewCase
 from patron.customers.models import Adjustment, Customer, CustomerKind, Organisation, OrganisationKind
 from patron.customers.services import CustomerDetails, create_customer, create_organisation
+from patron.standards.clocks import Target
+from patron.standards.holidays_uk import Region
+from patron.standards.models import EscalationRule, RuleAction, RuleTrigger
+from patron.standards.services import (
+    CalendarDetails,
+    PolicyDetails,
+    create_calendar,
+    create_policy,
+    set_team_calendar,
+    sync_service_levels,
+)
 
 DEMO_PASSWORD = "patron-demo-2026"
 SEED = 20260301
@@ -100,16 +111,127 @@ def load_demo(*, cases: int = 2400, progress: bool = True) -> DemoResult:
                 logins=_existing_logins(),
             )
         staff = _create_staff()
+        _create_standards(staff)
         people = _create_customers(rng, cases=cases)
         plans = _plan_cases(rng, staff, people, count=cases, now=timezone.now())
         _open(plans, staff, progress=progress)
         _follow_up(plans, staff, progress=progress)
+        # Rules start now, as on a desk that has just switched them on: they act on the cases
+        # that are already late or waiting, at today's time, after the history above.
+        _create_rules()
+        _catch_up(progress=progress)
     return DemoResult(
         created=True,
         cases=len(plans),
         customers=len(people.external) + len(people.internal),
         logins=[(agent.username, str(Role(agent.role).label)) for agent in staff.agents],
     )
+
+
+def _create_standards(staff: _Staff) -> Agent:
+    """Calendars and service level policies, so the demo's cases carry due times, pauses and
+    breaches from the start. Returns the manager who set them up."""
+    by = staff.manager if staff.manager.role in (Role.SERVICE_MANAGER, Role.ADMIN) else automation_agent()
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    shops = create_calendar(
+        details=CalendarDetails(
+            name="Customer service hours",
+            region=Region.ENGLAND_AND_WALES,
+            weekly_hours={**{day: [["08:00", "18:00"]] for day in weekdays}, "sat": [["09:00", "13:00"]]},
+        ),
+        by=by,
+    )
+    office = create_calendar(
+        details=CalendarDetails(
+            name="Office hours",
+            region=Region.ENGLAND_AND_WALES,
+            weekly_hours={day: [["08:30", "12:30"], ["13:30", "17:30"]] for day in weekdays},
+        ),
+        by=by,
+    )
+    for team in staff.teams.values():
+        set_team_calendar(team=team, calendar=office if team.is_internal_desk else shops, by=by)
+    hour = 60
+    policies = [
+        PolicyDetails(
+            name="Urgent",
+            priorities=[Priority.URGENT],
+            first_response_minutes=hour,
+            next_response_minutes=2 * hour,
+            resolution_minutes=8 * hour,
+        ),
+        PolicyDetails(
+            name="Complaints",
+            kinds=[CaseKind.COMPLAINT],
+            first_response_minutes=4 * hour,
+            next_response_minutes=8 * hour,
+            resolution_minutes=5 * 10 * hour,
+        ),
+        PolicyDetails(
+            name="Colleagues",
+            customer_kinds=[CustomerKind.INTERNAL],
+            first_response_minutes=4 * hour,
+            resolution_minutes=2 * 8 * hour,
+        ),
+        PolicyDetails(
+            name="Standard",
+            first_response_minutes=8 * hour,
+            next_response_minutes=8 * hour,
+            resolution_minutes=3 * 10 * hour,
+        ),
+    ]
+    for details in policies:
+        create_policy(details=details, by=by)
+    return by
+
+
+def _create_rules() -> None:
+    hour = 60
+    rules = [
+        EscalationRule(
+            name="Warn the team lead at three quarters of the resolution time",
+            position=1,
+            trigger=RuleTrigger.TARGET_USED,
+            target=Target.RESOLUTION,
+            threshold_percent=75,
+            actions=[RuleAction.NOTIFY_TEAM_LEADS],
+        ),
+        EscalationRule(
+            name="Raise the priority when the first response is late",
+            position=2,
+            trigger=RuleTrigger.TARGET_BREACHED,
+            target=Target.FIRST_RESPONSE,
+            actions=[RuleAction.RAISE_PRIORITY, RuleAction.NOTIFY_TEAM_LEADS],
+        ),
+        EscalationRule(
+            name="Remind the customer after two working days",
+            position=3,
+            trigger=RuleTrigger.AWAITING_CUSTOMER,
+            wait_minutes=2 * 10 * hour,
+            actions=[RuleAction.REMIND_CUSTOMER],
+            message="We are still here to help. Could you reply with the details we asked for, so we can carry on?",
+        ),
+        EscalationRule(
+            name="Resolve after seven working days without a reply",
+            position=4,
+            trigger=RuleTrigger.AWAITING_CUSTOMER,
+            wait_minutes=7 * 10 * hour,
+            actions=[RuleAction.RESOLVE_WITH_NOTE],
+            message="No reply from the customer after seven working days, so the case was resolved. "
+            "It reopens if they write again.",
+        ),
+    ]
+    for rule in rules:
+        rule.full_clean()
+        rule.save()
+
+
+def _catch_up(*, progress: bool) -> None:
+    """Read every open case's service levels once more, now that the rules exist."""
+    open_ids = list(Case.objects.exclude(status__in=[Status.RESOLVED, Status.CLOSED]).values_list("id", flat=True))
+    batches = [open_ids[start : start + 200] for start in range(0, len(open_ids), 200)]
+    for batch in tqdm(batches, desc="Applying escalation rules", unit="batch", disable=not progress):
+        sync_service_levels(list(Case.objects.filter(pk__in=batch)))
 
 
 def _existing_logins() -> list[tuple[str, str]]:
