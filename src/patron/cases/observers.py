@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 
 from patron.cases.models import Case
 
-CaseObserver = Callable[[Sequence[Case]], None]
+# Called with the cases that changed; `opened` when they were all just opened, so an observer
+# may take them as they are in memory, with no history yet to read.
+CaseObserver = Callable[[Sequence[Case], bool], None]
 _observers: list[CaseObserver] = []
 
 
@@ -17,6 +19,6 @@ def observe_case_changes(observer: CaseObserver) -> None:
         _observers.append(observer)
 
 
-def notify_case_changes(cases: Sequence[Case]) -> None:
+def notify_case_changes(cases: Sequence[Case], *, opened: bool = False) -> None:
     for observer in _observers:
-        observer(cases)
+        observer(cases, opened)

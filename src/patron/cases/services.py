@@ -212,7 +212,7 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
                     for name in names
                 ]
             )
-        notify_case_changes(cases)
+        notify_case_changes(cases, opened=True)
     return cases
 
 

@@ -244,3 +244,14 @@ class ServiceAlert(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ConfigurationVersion(models.Model):
+    """A token that changes whenever calendars, policies or rules change, so every process can
+    keep them in memory and reload them only when they have changed. A fresh random token
+    rather than a counter: a change rolled back and another made could otherwise reuse a number."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -33,16 +33,20 @@ def schedule_of(calendar: BusinessCalendar) -> Schedule:
     key = (calendar.pk, calendar.version, calendar.updated_at.isoformat())
     schedule = _schedules.get(key)
     if schedule is None:
-        schedule = Schedule(
-            zone=ZoneInfo(calendar.time_zone),
-            weekly=parse_weekly_hours(calendar.weekly_hours),
-            closed_dates=bank_holidays(calendar.region),
-            closures=tuple((closure.starts_at, closure.ends_at) for closure in calendar.closures.all()),
-        )
+        schedule = build_schedule(calendar)
         if len(_schedules) > 1000:
             _schedules.clear()
         _schedules[key] = schedule
     return schedule
+
+
+def build_schedule(calendar: BusinessCalendar) -> Schedule:
+    return Schedule(
+        zone=ZoneInfo(calendar.time_zone),
+        weekly=parse_weekly_hours(calendar.weekly_hours),
+        closed_dates=bank_holidays(calendar.region),
+        closures=tuple((closure.starts_at, closure.ends_at) for closure in calendar.closures.all()),
+    )
 
 
 def list_policies() -> QuerySet[SlaPolicy]:

@@ -14,31 +14,38 @@ from django.utils import timezone
 from patron.cases.models import Case, CaseEvent, EventKind
 from patron.cases.services import record_event, set_due_times
 from patron.db import enqueue_on_commit
+from patron.standards import configuration
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
 from patron.standards.models import BusinessCalendar, CaseWake, ScheduledCheck, SlaClock, SlaPolicy, TeamCalendar
 from patron.standards.queries import schedule_of
-from patron.standards.services.rules import DueFiring, active_rules, due_rule_moments, fire, fired_rules
+from patron.standards.services.rules import DueFiring, due_rule_moments, fire, fired_rules
 
 
-def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -> list[SlaClock]:
+def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, opened: bool = False) -> list[SlaClock]:
     """Recompute the clocks of these cases from their events and store the readings: the policy
     that applies now, due times, pauses, and each target met or breached, recorded once as a
     case event; then fire the escalation rules that are due and note when each case must be read
-    again. Safe to run any number of times. Returns the stored clocks."""
+    again. Safe to run any number of times. Returns the stored clocks.
+
+    With `opened`, the cases were all just opened (in memory, with their customer): they have no
+    history, clocks or firings yet, so none is read."""
     if not cases:
         return []
     now = now or timezone.now()
     case_ids = [case.pk for case in cases]
-    facts = {row["id"]: row for row in Case.objects.filter(pk__in=case_ids).values(*_FACTS)}
-    histories = case_histories(facts)
-    policies = list(
-        SlaPolicy.objects.filter(is_active=True).select_related("fallback_calendar").order_by("position", "id")
-    )
-    rules = active_rules()
-    fired = fired_rules(case_ids) if rules else set()
-    team_calendars = calendars_of_teams({row["team_id"] for row in facts.values() if row["team_id"]})
-    existing = {(clock.case_id, clock.target): clock for clock in SlaClock.objects.filter(case_id__in=case_ids)}
+    config = configuration.current()
+    policies, rules, team_calendars = config.policies, config.rules, config.team_schedules
+    if opened:
+        facts = {case.pk: _facts_in_memory(case) for case in cases}
+        histories = {case.pk: CaseHistory(opened_at=case.created_at) for case in cases}
+        fired: set[tuple[int, int, str]] = set()
+        existing: dict[tuple[int, str], SlaClock] = {}
+    else:
+        facts = {row["id"]: row for row in Case.objects.filter(pk__in=case_ids).values(*_FACTS)}
+        histories = case_histories(facts)
+        fired = fired_rules(case_ids) if rules else set()
+        existing = {(clock.case_id, clock.target): clock for clock in SlaClock.objects.filter(case_id__in=case_ids)}
     to_create: list[SlaClock] = []
     to_update: list[SlaClock] = []
     keep: set[tuple[int, str]] = set()
@@ -84,7 +91,7 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None) -
         set_due_times(due_by_case={k: v for k, v in due_by_case.items() if v != facts[k]["due_at"]})
         for case in cases:
             case.due_at = due_by_case.get(case.pk)
-        _store_wake_times(case_ids, wake_by_case)
+        _store_wake_times(case_ids, wake_by_case, replace=not opened)
         fire(firings, now=now)
     return to_create + to_update
 
@@ -104,8 +111,25 @@ _FACTS = (
 )
 
 
-def _store_wake_times(case_ids: Sequence[int], wake_by_case: Mapping[int, datetime]) -> None:
-    CaseWake.objects.filter(case_id__in=case_ids).delete()
+def _facts_in_memory(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "due_at": case.due_at,
+        "kind": case.kind,
+        "priority": case.priority,
+        "channel": case.channel,
+        "category": case.category,
+        "team_id": case.team_id,
+        "status": case.status,
+        "created_at": case.created_at,
+        "customer__kind": case.customer.kind,
+        "customer__organisation_id": case.customer.organisation_id,
+    }
+
+
+def _store_wake_times(case_ids: Sequence[int], wake_by_case: Mapping[int, datetime], *, replace: bool) -> None:
+    if replace:
+        CaseWake.objects.filter(case_id__in=case_ids).delete()
     CaseWake.objects.bulk_create(
         [CaseWake(case_id=case_id, wake_at=at) for case_id, at in wake_by_case.items()], batch_size=500
     )
