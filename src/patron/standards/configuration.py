@@ -40,7 +40,7 @@ _loaded: list[Configuration] = []
 
 def current() -> Configuration:
     token = ConfigurationVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
-    if _loaded and _loaded[0].token == token and token:
+    if _loaded and _loaded[0].token == token:
         return _loaded[0]
     configuration = _load(token)
     _loaded[:] = [configuration]
