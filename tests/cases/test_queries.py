@@ -171,3 +171,20 @@ def test_search_index_is_kept_by_the_database_itself(db: None) -> None:
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN ('case_subject_fts', 'message_fts')")
             assert {row[0] for row in cursor.fetchall()} == {"case_subject_fts", "message_fts"}
+
+
+def test_search_gives_the_same_page_however_common_the_words(
+    agent_a: Agent, team_a: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Very common words are searched by walking the inbox order instead of sorting every match;
+    the page must be the same either way."""
+    from patron.cases import search
+
+    for n in range(6):
+        factories.case(team_=team_a, subject=f"Refund {n}", body="Please refund me.")
+    factories.case(team_=team_a, subject="Unrelated", body="Nothing to see.")
+    rare_path = [c.pk for c in search_cases(agent=agent_a, text="refund", limit=4)]
+    monkeypatch.setattr(search, "COMMON_MATCHES", 1)
+    assert search.is_common("refund") is (connection.vendor == "sqlite")
+    assert [c.pk for c in search_cases(agent=agent_a, text="refund", limit=4)] == rare_path
+    assert len(rare_path) == 4

@@ -155,7 +155,13 @@ def _filtered(cases: QuerySet[Case], agent: Agent, filters: InboxFilters) -> Que
     if filters.tag:
         cases = cases.filter(tags__name=filters.tag.strip().lower())
     if filters.text.strip():
-        cases = cases.filter(id__in=search.matching_case_ids(filters.text))
+        matches = search.matching_case_ids(filters.text)
+        if search.is_common(filters.text):
+            # Compared through an expression, the ids cannot drive the plan: the database walks
+            # the sort order and keeps the matching cases, stopping after a page.
+            cases = cases.alias(id_key=Coalesce("id", Value(0))).filter(Q(id_key__in=matches))
+        else:
+            cases = cases.filter(id__in=matches)
     return cases
 
 

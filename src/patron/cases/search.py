@@ -85,3 +85,24 @@ def matching_case_ids(text: str) -> RawSQL:
         return RawSQL(sql, [value for term in terms for value in (term, term)])  # noqa: S611
     match = " ".join(f'"{term}"' for term in terms)
     return RawSQL("SELECT rowid FROM case_fts WHERE case_fts MATCH %s", [match])
+
+
+# Beyond this many matching cases, a page of the most recent is found faster by walking the
+# cases in order and keeping those that match than by fetching every match and sorting them.
+COMMON_MATCHES = 2000
+
+
+def is_common(text: str) -> bool:
+    """Whether the words match so many cases that the inbox should walk its sort order rather
+    than start from the matches (SQLite; PostgreSQL's planner weighs this itself)."""
+    terms = search_terms(text)
+    if not terms or connection.vendor != "sqlite":
+        return False
+    match = " ".join(f'"{term}"' for term in terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH %s LIMIT %s)",
+            [match, COMMON_MATCHES],
+        )
+        (count,) = cursor.fetchone()
+    return bool(count >= COMMON_MATCHES)
