@@ -39,3 +39,11 @@ def refresh_statistics() -> None:
             cursor.execute("ANALYZE")
         elif connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
+
+
+def remember_related(instance: models.Model, name: str, objects: list[Any]) -> None:
+    """Record the rows of a many-side relation as already fetched (as prefetch_related would),
+    when the code that just wrote them knows them all, so showing the row costs no query."""
+    cache: dict[str, list[Any]] = getattr(instance, "_prefetched_objects_cache", {})
+    cache[name] = objects
+    instance._prefetched_objects_cache = cache  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ from patron.cases.queries import can_see_case
 from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Customer, CustomerKind
 from patron.customers.services import find_or_create_customer, merge_customer_records
+from patron.db import remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.sentinels import UNSET, Unset
 from patron.text import clean_text, sanitise_html
@@ -203,8 +204,11 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
             ]
         )
         tagged = [(case, new.tags) for case, new in zip(cases, checked, strict=True) if new.tags]
+        tags_by_name = _tags_named({name for _, names in tagged for name in names}) if tagged else {}
+        for case, new in zip(cases, checked, strict=True):
+            # Known already: whoever shows the new case needs no query for its tags.
+            remember_related(case, "tags", [tags_by_name[name] for name in new.tags])
         if tagged:
-            tags_by_name = _tags_named({name for _, names in tagged for name in names})
             Case.tags.through.objects.bulk_create(
                 [
                     Case.tags.through(case_id=case.pk, tag_id=tags_by_name[name].pk)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from patron.cases.models import Case, CaseEvent, EventKind
 from patron.cases.services import record_event, set_due_times
-from patron.db import enqueue_on_commit
+from patron.db import enqueue_on_commit, remember_related
 from patron.standards import configuration
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
@@ -89,8 +89,14 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
         if stale:
             SlaClock.objects.filter(pk__in=stale).delete()
         set_due_times(due_by_case={k: v for k, v in due_by_case.items() if v != facts[k]["due_at"]})
+        clocks_by_case: dict[int, list[SlaClock]] = {case_id: [] for case_id in case_ids}
+        for clock in to_create + to_update:
+            clocks_by_case[clock.case_id].append(clock)
         for case in cases:
             case.due_at = due_by_case.get(case.pk)
+            if opened:
+                # A fresh case's clocks are all here: whoever shows it next needs no query for them.
+                remember_related(case, "sla_clocks", clocks_by_case[case.pk])
         _store_wake_times(case_ids, wake_by_case, replace=not opened)
         fire(firings, now=now)
     return to_create + to_update
