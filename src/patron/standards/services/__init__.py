@@ -9,7 +9,6 @@ from patron.standards.services.calendars import (
     update_calendar,
 )
 from patron.standards.services.levels import (
-    calendars_of_teams,
     case_histories,
     check_due_clocks_now,
     ensure_check_by,
@@ -22,7 +21,6 @@ __all__ = [
     "CalendarDetails",
     "ClosureIn",
     "PolicyDetails",
-    "calendars_of_teams",
     "case_histories",
     "check_due_clocks_now",
     "create_calendar",

@@ -17,7 +17,7 @@ from patron.db import enqueue_on_commit, remember_related
 from patron.standards import configuration
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
-from patron.standards.models import BusinessCalendar, CaseWake, ScheduledCheck, SlaClock, SlaPolicy, TeamCalendar
+from patron.standards.models import CaseWake, ScheduledCheck, SlaClock, SlaPolicy
 from patron.standards.queries import schedule_of
 from patron.standards.services.rules import DueFiring, due_rule_moments, fire, fired_rules
 
@@ -206,14 +206,6 @@ def matching_policy(policies: Sequence[SlaPolicy], facts: Mapping[str, Any]) -> 
         ):
             return policy
     return None
-
-
-def calendars_of_teams(team_ids: set[int]) -> dict[int, Schedule]:
-    links = TeamCalendar.objects.filter(team_id__in=team_ids).select_related("calendar")
-    calendars = {link.calendar_id: link.calendar for link in links}
-    for calendar in BusinessCalendar.objects.filter(pk__in=calendars).prefetch_related("closures"):
-        calendars[calendar.pk] = calendar
-    return {link.team_id: schedule_of(calendars[link.calendar_id]) for link in links}
 
 
 def _schedule_for(

@@ -17,7 +17,7 @@ from patron.errors import DomainError
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at, status_at
 from patron.standards.models import EscalationRule, RuleFiring, ServiceAlert, SlaPolicy
-from patron.standards.rules import Moment, firing_moment, rule_problems
+from patron.standards.rules import Moment, firing_moment
 
 logger = logging.getLogger(__name__)
 
@@ -27,14 +27,6 @@ class DueFiring:
     rule: EscalationRule
     case_id: int
     cycle: str
-
-
-def active_rules() -> list[EscalationRule]:
-    """Rules that can run: active and correctly configured (a broken rule is skipped, not fatal)."""
-    rules = list(
-        EscalationRule.objects.filter(is_active=True).select_related("move_to_team").order_by("position", "id")
-    )
-    return [rule for rule in rules if not rule_problems(rule)]
 
 
 def fired_rules(case_ids: Sequence[int]) -> set[tuple[int, int, str]]:
