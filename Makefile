@@ -43,6 +43,7 @@ test-postgres:
 
 bench: install
 	PATRON_LOCAL=1 $(BIN)/python bench/core.py
+	PATRON_LOCAL=1 $(BIN)/python bench/standards.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
