@@ -156,4 +156,4 @@ def test_inbox_query_count_does_not_grow_with_the_number_of_cases(
 
 
 # Session, agent, the agent's teams, teams and agents for the filters, the cases and their tags.
-INBOX_QUERIES = 7
+INBOX_QUERIES = 8  # … and the agent's unread service alerts

@@ -48,3 +48,26 @@ def test_case_page_shows_each_target_and_the_breach_on_the_timeline(client_a: Cl
 def test_case_without_a_policy_says_so(client_a: Client, team_a: Team) -> None:
     case = factories.case(team_=team_a)
     assert "No service level policy applies to this case." in client_a.get(case.get_absolute_url()).content.decode()
+
+
+def test_team_lead_sees_alerts_in_the_inbox_until_the_case_is_opened(client_lead: Client, team_a: Team) -> None:
+    from patron.standards.models import EscalationRule, ServiceAlert
+
+    _policy(resolution_minutes=400)
+    rule = EscalationRule(
+        name="Warn at three quarters",
+        trigger="target_used",
+        target="resolution",
+        threshold_percent=75,
+        actions=["notify_team_leads"],
+    )
+    rule.full_clean()
+    rule.save()
+    case = factories.case(team_=team_a, subject="Slow one")
+    services.check_due_clocks_now(now=case.created_at + timedelta(minutes=301))
+    inbox = client_lead.get("/").content.decode()
+    assert "Cases that need your attention" in inbox
+    assert f'href="/cases/{case.reference}">{case.reference}: Warn at three quarters</a>' in inbox
+    client_lead.get(case.get_absolute_url())
+    assert ServiceAlert.objects.get().read_at is not None
+    assert "Cases that need your attention" not in client_lead.get("/").content.decode()

@@ -245,6 +245,12 @@ class ServiceAlert(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def case_reference(self) -> str:
+        from patron.cases.models import format_reference
+
+        return format_reference(self.case_id)
+
 
 class ConfigurationVersion(models.Model):
     """A token that changes whenever calendars, policies or rules change, so every process can

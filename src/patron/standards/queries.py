@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from patron.errors import NotFound
 from patron.standards.business_time import Schedule, parse_weekly_hours
 from patron.standards.holidays_uk import bank_holidays
-from patron.standards.models import BusinessCalendar, Closure, SlaClock, SlaPolicy
+from patron.standards.models import BusinessCalendar, Closure, ServiceAlert, SlaClock, SlaPolicy
 
 # Schedules by (calendar id, version, last change): building one parses hours and closures, so it is kept
 # while the calendar is unchanged; a change bumps the version and so a new schedule is built.
@@ -65,3 +65,8 @@ def service_levels_of(case_id: int) -> list[SlaClock]:
     order = {"first_response": 0, "next_response": 1, "resolution": 2}
     clocks = list(SlaClock.objects.filter(case_id=case_id).select_related("policy"))
     return sorted(clocks, key=lambda clock: order.get(clock.target, 9))
+
+
+def unread_alerts(agent_id: int, limit: int = 5) -> list[ServiceAlert]:
+    """The newest alerts an agent has not dealt with yet."""
+    return list(ServiceAlert.objects.filter(agent_id=agent_id, read_at=None).order_by("-created_at", "-id")[:limit])

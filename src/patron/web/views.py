@@ -27,7 +27,8 @@ from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
 from patron.errors import Conflict
-from patron.standards.queries import service_levels_of
+from patron.standards.queries import service_levels_of, unread_alerts
+from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
 from patron.web.refusals import AgentRequest, agent_view, attempt
 
@@ -70,7 +71,7 @@ def inbox(request: AgentRequest) -> HttpResponse:
             limit=_page_size(),
         )
         page = attempt(form, list_page)
-    context = {"form": form, "page": page, "section": "inbox"}
+    context = {"form": form, "page": page, "section": "inbox", "alerts": unread_alerts(request.user.pk)}
     return _render(
         request, "web/inbox.html", "web/_partials/inbox_results.html", "inbox-results", context, form.status_code
     )
@@ -133,6 +134,7 @@ def case_detail(request: AgentRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if reference != case.reference:
         return redirect(case)
+    mark_alerts_read(agent=request.user, case=case)
     return _case_page(request, case)
 
 

@@ -16,6 +16,7 @@ from patron.standards.services.levels import (
     sync_service_levels,
 )
 from patron.standards.services.policies import PolicyDetails, create_policy, order_policies, update_policy
+from patron.standards.services.rules import mark_alerts_read
 
 __all__ = [
     "CalendarDetails",
@@ -26,6 +27,7 @@ __all__ = [
     "create_calendar",
     "create_policy",
     "ensure_check_by",
+    "mark_alerts_read",
     "matching_policy",
     "order_policies",
     "require_manager",

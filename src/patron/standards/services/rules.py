@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from patron.accounts.models import Agent, Role
 from patron.accounts.services import automation_agent
@@ -138,3 +139,8 @@ _ACTIONS = {
     "remind_customer": _remind_customer,
     "resolve_with_note": _resolve_with_note,
 }
+
+
+def mark_alerts_read(*, agent: Agent, case: Case) -> int:
+    """The agent has opened the case the alerts were about: they are dealt with."""
+    return ServiceAlert.objects.filter(agent=agent, case=case, read_at=None).update(read_at=timezone.now())
