@@ -43,7 +43,13 @@ def refresh_statistics() -> None:
 
 def remember_related(instance: models.Model, name: str, objects: list[Any]) -> None:
     """Record the rows of a many-side relation as already fetched (as prefetch_related would),
-    when the code that just wrote them knows them all, so showing the row costs no query."""
-    cache: dict[str, list[Any]] = getattr(instance, "_prefetched_objects_cache", {})
-    cache[name] = objects
+    when the code that just wrote them knows them all, so showing the row costs no query. Stored
+    as prefetch_related stores them, a queryset already evaluated, so the relation's manager
+    still answers every query as usual."""
+    cache: dict[str, Any] = getattr(instance, "_prefetched_objects_cache", {})
+    cache.pop(name, None)
     instance._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache[name] = queryset

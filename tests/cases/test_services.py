@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -271,3 +272,14 @@ def test_agent_cannot_merge_customers(agent_a: Agent) -> None:
         services.merge_customers(source=one, target=two, by=agent_a)
     two.refresh_from_db()
     assert two.contact_points.count() == 1
+
+
+def test_a_new_case_answers_for_its_tags_without_a_query_and_as_usual(
+    agent_a: Agent, team_a: Team, django_assert_num_queries: Any
+) -> None:
+    case = factories.case(team_=team_a, tags=["refund", "courier"])
+    with django_assert_num_queries(0):
+        assert sorted(tag.name for tag in case.tags.all()) == ["courier", "refund"]
+    assert sorted(case.tags.values_list("name", flat=True)) == ["courier", "refund"]
+    updated = services.update_case(case=case, by=agent_a, expected_version=1, changes=CaseChanges(tags=["refund"]))
+    assert list(updated.tags.values_list("name", flat=True)) == ["refund"]

@@ -158,7 +158,7 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
     and if any is refused, none is opened."""
     now = timezone.now()
     checked = [_checked_new_case(new, now=now, by=by, position=index) for index, new in enumerate(new_cases)]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         cases = Case.objects.bulk_create(
             [
                 Case(

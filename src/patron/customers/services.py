@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from patron.accounts.models import Agent
 from patron.customers.contact_points import normalise
@@ -63,14 +64,47 @@ def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
         raise ValidationFailed("A customer needs a name.", fields={"name": "Enter the customer's name."})
     customer = Customer(kind=CustomerKind.EXTERNAL)
     _apply_details(customer, details)
-    with transaction.atomic():
+    points = _new_points(
+        [(ContactKind.EMAIL, email) for email in details.emails]
+        + [(ContactKind.PHONE, phone) for phone in details.phones]
+    )
+    # Part of the caller's transaction when there is one (no savepoint of its own): a refusal
+    # here refuses the whole change.
+    with transaction.atomic(savepoint=False):
         customer.save()
-        for email in details.emails:
-            _add_point(customer, ContactKind.EMAIL, email)
-        for phone in details.phones:
-            _add_point(customer, ContactKind.PHONE, phone)
+        ContactPoint.objects.bulk_create(
+            [
+                ContactPoint(customer=customer, kind=kind, value=display, normalised=normalised, is_primary=primary)
+                for kind, display, normalised, primary in points
+            ]
+        )
         audit.record(actor=by, action="customer_created", object_type="customer", object_id=customer.pk)
     return customer
+
+
+def _new_points(given: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, bool]]:
+    """The contact points of a new customer, normalised and checked in one query: any already
+    on another customer is refused, naming them. The first of each kind is the primary one."""
+    points: dict[tuple[str, str], str] = {}
+    for kind, value in given:
+        display, normalised = normalise(kind, value)
+        points.setdefault((kind, normalised), display)
+    if points:
+        taken_query = Q()
+        for kind, normalised in points:
+            taken_query |= Q(kind=kind, normalised=normalised)
+        taken = ContactPoint.objects.filter(taken_query).select_related("customer").first()
+        if taken is not None:
+            raise Conflict(
+                f"{taken.value} already belongs to {taken.customer.name}. Merge the two customers instead.",
+                fields={taken.kind: "Already on another customer."},
+            )
+    seen: set[str] = set()
+    result = []
+    for (kind, normalised), display in points.items():
+        result.append((kind, display, normalised, kind not in seen))
+        seen.add(kind)
+    return result
 
 
 def update_customer(

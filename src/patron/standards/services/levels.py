@@ -82,7 +82,7 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
             clock = stored or SlaClock(case_id=case_id, target=reading.target)
             _fill(clock, reading, policy, now)
             (to_update if stored else to_create).append(clock)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         SlaClock.objects.bulk_create(to_create, batch_size=500)
         SlaClock.objects.bulk_update(to_update, _CLOCK_FIELDS, batch_size=500)
         stale = [clock.pk for key, clock in existing.items() if key not in keep]
