@@ -248,7 +248,7 @@ def _customer_for(form: forms.CustomerPickForm, agent: Agent) -> Customer:
     data = form.cleaned_data
     return customer_services.find_or_create_customer(
         email=data["new_email"] or None,
-        phone=None if data["new_email"] else data["new_phone"] or None,
+        phone=data["new_phone"] or None,
         name=data["new_name"],
         kind=data["new_kind"] or CustomerKind.EXTERNAL,
         by=agent,
