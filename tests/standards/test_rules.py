@@ -156,3 +156,19 @@ def test_half_configured_rules_are_refused(db: None, fields: dict[str, Any], fie
         rule("Broken", **fields)
     assert field in refused.value.message_dict
     assert EscalationRule.objects.count() == 0
+
+
+def test_alerts_are_listed_in_the_api_for_their_agent_only(
+    manager_agent: Agent, lead_a: Agent, agent_a: Agent, team_a: Team
+) -> None:
+    from tests.api.conftest import client_for
+
+    standard_policy(manager_agent, first_response_minutes=60)
+    rule("Alert on breach", trigger="target_breached", target="first_response", actions=["notify_team_leads"])
+    case = factories.case(team_=team_a)
+    services.check_due_clocks_now(now=case.created_at + 2 * H)
+    listed = client_for(lead_a).get("/alerts").json()
+    assert [(a["case_reference"], a["text"], a["read_at"]) for a in listed] == [
+        (case.reference, f"{case.reference}: Alert on breach", None)
+    ]
+    assert client_for(agent_a).get("/alerts").json() == []

@@ -13,10 +13,11 @@ from patron.errors import NotFound, ValidationFailed
 from patron.sentinels import UNSET
 from patron.standards import queries, services
 from patron.standards.business_time import NoOpenTime, add_business_time, business_time_between
-from patron.standards.models import BusinessCalendar, SlaPolicy
+from patron.standards.models import BusinessCalendar, ServiceAlert, SlaPolicy
 from patron.standards.priorities import priority_values
 from patron.standards.schemas import (
     AddIn,
+    AlertOut,
     BetweenIn,
     CalendarIn,
     CalendarOut,
@@ -179,3 +180,10 @@ def _calendar_or_none(calendar_id: int | None) -> BusinessCalendar | None:
         return queries.calendar_by_id(calendar_id)
     except NotFound as error:
         raise ValidationFailed(f"There is no calendar with id {calendar_id}.") from error
+
+
+@router.get("/alerts", response=list[AlertOut])
+def list_alerts(request: HttpRequest, unread: bool = True) -> list[ServiceAlert]:
+    """The service alerts sent to you by escalation rules, newest first (unread only unless
+    `unread=false`)."""
+    return queries.alerts_of(acting_agent(request.user).pk, unread_only=unread)

@@ -70,3 +70,10 @@ def service_levels_of(case_id: int) -> list[SlaClock]:
 def unread_alerts(agent_id: int, limit: int = 5) -> list[ServiceAlert]:
     """The newest alerts an agent has not dealt with yet."""
     return list(ServiceAlert.objects.filter(agent_id=agent_id, read_at=None).order_by("-created_at", "-id")[:limit])
+
+
+def alerts_of(agent_id: int, *, unread_only: bool = True, limit: int = 200) -> list[ServiceAlert]:
+    alerts = ServiceAlert.objects.filter(agent_id=agent_id)
+    if unread_only:
+        alerts = alerts.filter(read_at=None)
+    return list(alerts.order_by("-created_at", "-id")[:limit])

@@ -133,3 +133,11 @@ class PolicyOrderIn(Schema):
 
 class TeamCalendarIn(Schema):
     calendar_id: int
+
+
+class AlertOut(Schema):
+    id: int
+    case_reference: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None
