@@ -158,7 +158,7 @@ def test_the_worker_picks_up_due_work(manager_agent: Agent, team_a: Team) -> Non
 
     policy(manager_agent, "Standard", first_response_minutes=60)
     case = factories.case(team_=team_a, received_at=timezone.now() - H + timedelta(seconds=1))
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.get(task_path__endswith="check_due_clocks")
     assert queued.run_after == ScheduledCheck.objects.get().run_at
     assert events(case, EventKind.TARGET_BREACHED) == []
     time.sleep(max(0.0, (queued.run_after - timezone.now()).total_seconds()) + 0.2)
@@ -178,3 +178,24 @@ def test_inbox_sorts_by_what_is_due_soonest(manager_agent: Agent, agent_a: Agent
     page = list_inbox(agent=agent_a, filters=InboxFilters(sort="due"))
     assert [case.subject for case in page.items] == ["Older", "Newer"]
     assert older.pk != newer.pk
+
+
+def test_changing_a_policy_reaches_running_cases_in_the_background(
+    manager_agent: Agent, team_a: Team, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from patron.standards.models import SlaPolicy
+
+    policy(manager_agent, "Standard", first_response_minutes=480)
+    case = factories.case(team_=team_a)
+    resolved = factories.case(team_=team_a)
+    cases.set_status(case=resolved, by=manager_agent, status=Status.RESOLVED, expected_version=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_policy(
+            policy=SlaPolicy.objects.get(), details=PolicyDetails(first_response_minutes=60), by=manager_agent
+        )
+    assert clocks(case)["first_response"].target_minutes == 480  # not yet: the worker does it
+    assert DBTaskResult.objects.filter(task_path__endswith="apply_new_standards").count() == 1
+    assert services.read_open_cases_again() == 1
+    assert clocks(case)["first_response"].target_minutes == 60

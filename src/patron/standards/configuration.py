@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 
+from patron.db import enqueue_on_commit
 from patron.standards.business_time import Schedule
 from patron.standards.models import (
     BusinessCalendar,
@@ -38,8 +39,12 @@ class Configuration:
 _loaded: list[Configuration] = []
 
 
+def current_token() -> str:
+    return ConfigurationVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
 def current() -> Configuration:
-    token = ConfigurationVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    token = current_token()
     if _loaded and _loaded[0].token == token:
         return _loaded[0]
     configuration = _load(token)
@@ -48,8 +53,13 @@ def current() -> Configuration:
 
 
 def changed(**kwargs: Any) -> None:
-    """Receiver for saves and deletes of the watched models: a new token, so caches reload."""
-    ConfigurationVersion.objects.update_or_create(pk=1, defaults={"token": secrets.token_hex(16)})
+    """Receiver for saves and deletes of the watched models: a new token, so caches reload, and
+    once the change commits the open cases are read again under it in the background."""
+    from patron.standards.tasks import apply_new_standards
+
+    token = secrets.token_hex(16)
+    ConfigurationVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    enqueue_on_commit(apply_new_standards, token=token)
 
 
 def watch() -> None:

@@ -13,6 +13,7 @@ from patron.standards.services.levels import (
     check_due_clocks_now,
     ensure_check_by,
     matching_policy,
+    read_open_cases_again,
     sync_service_levels,
 )
 from patron.standards.services.policies import PolicyDetails, create_policy, order_policies, update_policy
@@ -30,6 +31,7 @@ __all__ = [
     "mark_alerts_read",
     "matching_policy",
     "order_policies",
+    "read_open_cases_again",
     "require_manager",
     "set_team_calendar",
     "sync_service_levels",

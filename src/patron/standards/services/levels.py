@@ -297,3 +297,20 @@ def check_due_clocks_now(*, now: datetime | None = None, batch: int = 500) -> in
     if upcoming is not None:
         ensure_check_by(upcoming)
     return len(due_cases)
+
+
+def read_open_cases_again(*, batch: int = 500) -> int:
+    """Read every open case's service levels again, a batch at a time: after calendars,
+    policies or rules change, running clocks follow the new standards without waiting for each
+    case to change. Returns how many cases were read."""
+    read = 0
+    last_id = 0
+    open_cases = Case.objects.exclude(status__in=["resolved", "closed"]).order_by("id")
+    while True:
+        ids = list(open_cases.filter(id__gt=last_id).values_list("id", flat=True)[:batch])
+        if not ids:
+            return read
+        with transaction.atomic():
+            sync_service_levels([Case(pk=case_id) for case_id in ids])
+        read += len(ids)
+        last_id = ids[-1]
