@@ -67,7 +67,7 @@ def test_load_demo_gives_the_same_desk_each_time(db: None) -> None:
     first = list(Case.objects.order_by("id").values_list("subject", "channel", "kind", "status"))
     first_messages = list(Message.objects.order_by("id").values_list("body_text", flat=True))
     Case.objects.all().delete()
-    for model in (Customer, Organisation, Tag, Team, Agent, AuditEntry, EscalationRule, SlaPolicy, BusinessCalendar):
+    for model in (AuditEntry, Customer, Organisation, Tag, Team, Agent, EscalationRule, SlaPolicy, BusinessCalendar):
         model.objects.all().delete()
 
     load_demo(cases=SMALL, progress=False)

@@ -1,14 +1,28 @@
-"""The audit writer. At the bottom of the dependency graph: every app may call it."""
+"""The audit writer. At the bottom of the dependency graph: every app may call it.
+
+Entries form a hash chain (UK GDPR Art. 5(1)(f) and 32: integrity; DOMAIN.md §1.4): each entry's
+hash covers its own content and the previous entry's hash, so `verify_chain` finds the first
+entry that was altered, removed or inserted out of turn. Writers take the chain in turn: SQLite
+serialises write transactions, PostgreSQL takes a transaction-scoped advisory lock."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, transaction
 from django.utils import timezone
 
 from patron.privacy.models import AuditEntry
+
+GENESIS = "0" * 64
+# Any fixed number: the advisory lock that orders writers of the chain on PostgreSQL.
+_CHAIN_LOCK = 7_270_101
 
 
 def record(
@@ -19,12 +33,63 @@ def record(
     object_id: object,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit row. Call it inside the same transaction as the change it records."""
-    return AuditEntry.objects.create(
+    """Write one audit row, chained to the last. Call it inside the same transaction as the
+    change it records."""
+    entry = AuditEntry(
         created_at=timezone.now(),
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        data=dict(data or {}),
+        data=json.loads(json.dumps(dict(data or {}), default=str)),
     )
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        entry.previous_hash = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
+        entry.entry_hash = entry_hash(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over the entry's content and its predecessor's hash, in a canonical form that
+    reads back the same from either database."""
+    content = {
+        "created_at": entry.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "data": entry.data,
+        "previous": entry.previous_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    entries: int
+    first_broken: int | None
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken is None
+
+
+def verify_chain() -> ChainCheck:
+    """Walk the whole log in order; the first entry whose hash or link does not match names
+    where the log was tampered with."""
+    previous = GENESIS
+    checked = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if entry.previous_hash != previous:
+            return ChainCheck(checked, entry.pk, "it does not follow the entry before it (one was removed or inserted)")
+        if entry_hash(entry) != entry.entry_hash:
+            return ChainCheck(checked, entry.pk, "its content no longer matches its hash (it was altered)")
+        previous = entry.entry_hash
+        checked += 1
+    return ChainCheck(checked, None)
