@@ -147,7 +147,9 @@ def authenticate_token(secret: str) -> Agent | None:
     object only, so everything downstream sees the narrower role."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = ApiToken.objects.select_related("agent").filter(digest=_digest(secret), revoked_at=None).first()
+    # The digest is unique: no ordering needed to take the one row.
+    found = list(ApiToken.objects.select_related("agent").filter(digest=_digest(secret), revoked_at=None)[:1])
+    token = found[0] if found else None
     if token is None or not token.agent.is_active:
         return None
     now = timezone.now()
