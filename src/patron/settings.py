@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "patron.customers",
     "patron.cases",
     "patron.standards",
+    "patron.channels",
     "patron.privacy",
     "patron.web",
 ]
@@ -206,3 +207,5 @@ LOGGING = {
 # Paging limits for lists in the UI and the API.
 PATRON_PAGE_SIZE = int(os.environ.get("PATRON_PAGE_SIZE", "25"))
 PATRON_MAX_PAGE_SIZE = 100
+# Larger emails are stored but quarantined unread (25 MiB, as most mail servers accept).
+PATRON_MAX_EMAIL_BYTES = int(os.environ.get("PATRON_MAX_EMAIL_BYTES", str(25 * 1024 * 1024)))

@@ -1,0 +1,254 @@
+"""Reading a raw email with the standard library, whatever state it arrives in: wrong or
+missing charsets, broken MIME, undecodable encoded-words and impossible dates are read as well
+as they can be; only a message with nothing to go on is refused (UnreadableEmail)."""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.header
+import email.policy
+import email.utils
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage, Message
+
+from patron.channels.email.automated import automated_kind
+from patron.channels.email.html_text import html_to_text
+from patron.channels.models import AutomatedKind
+from patron.text import clean_text, sanitise_html
+
+MAX_MESSAGE_ID = 998
+_ANGLE_ID = re.compile(r"<([^<>\s]+)>")
+
+
+def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 in mostly-UTF-8 text are nearly always Windows-1252 (or
+    Latin-1, its subset): read them so rather than losing them."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", "replace"), error.end
+
+
+codecs.register_error("patron.cp1252", _as_windows_1252)
+
+
+class UnreadableEmail(Exception):
+    """The email cannot be understood; `reason` says why, for the quarantine."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReadEmail:
+    """What Patron takes from an email. Text is clean: no NULs, no undecodable bytes."""
+
+    message_id: str | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    subject: str
+    sender_name: str
+    sender_address: str
+    sent_at: datetime | None
+    body_text: str
+    body_html: str
+    automated_kind: str
+    # A delivery report quotes the email it reports on: what it said, to find its case.
+    original_subject: str = ""
+    original_message_id: str | None = None
+
+
+def read_email(raw: bytes) -> ReadEmail:
+    """Parse `raw` (RFC 5322 / MIME). Raises UnreadableEmail when it has no headers at all."""
+    if not raw.strip():
+        raise UnreadableEmail("The email is empty.")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    if not list(message.keys()):
+        raise UnreadableEmail("The email has no headers.")
+
+    def header(name: str) -> str:
+        return _header(message, name)
+
+    sender_name, sender_address = _sender(message)
+    kind = automated_kind(header, content_type=_content_type(message), sender=sender_address)
+    original = _reported_email(message) if kind == AutomatedKind.BOUNCE else None
+    return ReadEmail(
+        message_id=normalise_message_id(header("Message-ID")),
+        in_reply_to=tuple(message_ids_in(header("In-Reply-To"))),
+        references=tuple(message_ids_in(header("References"))),
+        subject=" ".join(header("Subject").split()),
+        sender_name=sender_name,
+        sender_address=sender_address,
+        sent_at=_date(message),
+        automated_kind=kind,
+        original_subject=" ".join(_header(original, "Subject").split()) if original is not None else "",
+        original_message_id=normalise_message_id(_header(original, "Message-ID")) if original is not None else None,
+        **_body(message),
+    )
+
+
+def _reported_email(message: Message) -> Message | None:
+    """The headers of the email a delivery report is about (RFC 3462/6522: a message/rfc822 or
+    text/rfc822-headers part), or None."""
+    try:
+        for part in message.walk():
+            kind = part.get_content_type()
+            if kind == "message/rfc822":
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    return inner[0]
+            elif kind == "text/rfc822-headers":
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    return email.message_from_bytes(payload, policy=email.policy.default)
+    except Exception:  # noqa: S110 - a report we cannot read simply finds no case
+        pass
+    return None
+
+
+def normalise_message_id(value: str) -> str | None:
+    """A Message-ID as Patron compares them: without angle brackets and surrounding space."""
+    ids = message_ids_in(value)
+    if ids:
+        return ids[0]
+    bare = value.strip()
+    if bare and not any(character.isspace() for character in bare):
+        return bare.strip("<>")[:MAX_MESSAGE_ID] or None
+    return None
+
+
+def message_ids_in(value: str) -> list[str]:
+    """Every <id> in an In-Reply-To or References header, in order, each once."""
+    seen: dict[str, None] = {}
+    for found in _ANGLE_ID.findall(value or ""):
+        seen.setdefault(found[:MAX_MESSAGE_ID], None)
+    return list(seen)
+
+
+def _readable(value: str) -> str:
+    """Text safe to store: bytes the parser could not decode read as UTF-8 where they are
+    (RFC 6532 headers), as Windows-1252 where not; NULs removed."""
+    try:
+        undecoded = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        undecoded = value.encode("utf-8", "replace")
+    return clean_text(undecoded.decode("utf-8", "patron.cp1252"))
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+        text = "" if value is None else _readable(str(value))
+    except Exception:  # a broken header must not make the whole email unreadable
+        return _raw_header(message, name)
+    # Raw 8-bit bytes come back as U+FFFD: read them from the raw header instead.
+    return _raw_header(message, name) if "\ufffd" in text else text
+
+
+def _raw_header(message: Message, name: str) -> str:
+    for key, folded in message.raw_items():
+        if key.lower() == name.lower():
+            value = re.sub(r"\r?\n(?=[ \t])", "", str(folded))
+            try:
+                return _readable(str(email.header.make_header(email.header.decode_header(value))))
+            except Exception:
+                return _readable(value)
+    return ""
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    try:
+        header = message.get("From")
+        addresses = getattr(header, "addresses", ()) if header is not None else ()
+        for address in addresses:
+            if address.addr_spec and "@" in address.addr_spec:
+                return _readable(address.display_name or ""), _readable(address.addr_spec)
+    except Exception:  # noqa: S110 - fall back to the lenient parser below
+        pass
+    name, address = email.utils.parseaddr(_raw_header(message, "From"))
+    return _readable(name), _readable(address)
+
+
+def _date(message: Message) -> datetime | None:
+    try:
+        header = message.get("Date")
+        value = getattr(header, "datetime", None) if header is not None else None
+    except Exception:
+        return None
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _content_type(message: Message) -> str:
+    try:
+        return message.get_content_type()
+    except Exception:
+        return "text/plain"
+
+
+def _body(message: Message) -> dict[str, str]:
+    """The text a person wrote: text/plain when there is one, else the HTML made readable (and
+    kept, sanitised, for display)."""
+    plain, html = _find_part(message, "plain"), _find_part(message, "html")
+    if plain is not None:
+        return {"body_text": _part_text(plain).strip(), "body_html": ""}
+    if html is not None:
+        markup = _part_text(html)
+        return {"body_text": html_to_text(markup), "body_html": sanitise_html(markup)}
+    # A multipart whose boundary never appears stays one undivided text: show it as it is.
+    undivided = message.get_payload() if message.get_content_maintype() in ("multipart", "text") else None
+    if isinstance(undivided, str):
+        return {"body_text": _readable(undivided).strip(), "body_html": ""}
+    return {"body_text": "", "body_html": ""}
+
+
+def _find_part(message: Message, subtype: str) -> Message | None:
+    if isinstance(message, EmailMessage):
+        try:
+            found = message.get_body(preferencelist=(subtype,))
+            if found is not None:
+                return found
+        except Exception:  # noqa: S110 - broken structure: look part by part instead
+            pass
+    try:
+        for part in message.walk():
+            if part.get_content_type() == f"text/{subtype}" and not _is_attachment(part):
+                return part
+    except Exception:  # noqa: S110
+        pass
+    return None
+
+
+def _is_attachment(part: Message) -> bool:
+    try:
+        return part.get_content_disposition() == "attachment"
+    except Exception:
+        return False
+
+
+def _part_text(part: Message) -> str:
+    """A text part decoded by hand: its charset when that is right, else UTF-8 with stray bytes
+    read as Windows-1252. (The library's own decoding turns a wrong charset into mojibake.)"""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return _readable(raw) if isinstance(raw, str) else ""
+    try:
+        charset = part.get_content_charset() or "utf-8"
+    except Exception:
+        charset = "utf-8"
+    return clean_text(_decode(payload, charset))
+
+
+def _decode(payload: bytes, charset: str) -> str:
+    try:
+        return payload.decode(charset)
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return payload.decode("utf-8", "patron.cp1252")

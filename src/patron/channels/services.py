@@ -1,0 +1,253 @@
+"""Every write about what arrives on the channels. Email: the raw bytes are stored first, in a
+transaction of their own, then read and turned into a case or a message on one; an email that
+cannot be read is quarantined with the reason, never lost and never fatal to a run."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from patron.cases.models import Channel, format_reference
+from patron.cases.services import MAX_BODY, MAX_SUBJECT, open_case, receive_message
+from patron.channels.email.parsing import ReadEmail, UnreadableEmail, read_email
+from patron.channels.email.threading import find_thread
+from patron.channels.models import AutomatedKind, InboundEmail, InboundSource, InboundStatus
+from patron.channels.queries import (
+    find_case,
+    find_inbound_by_hash,
+    find_processed_with_message_id,
+    list_unprocessed_emails,
+)
+from patron.customers.models import Customer
+from patron.customers.services import find_or_create_customer
+from patron.errors import DomainError, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+NO_SUBJECT = "(no subject)"
+NO_TEXT = "(This email has no text.)"
+SHORTENED = "\n\n[Shortened: the whole email is kept as it was received.]"
+# Archives are imported history: their own dates are kept. Mail delivered now is dated now.
+_ARCHIVE_SOURCES = (InboundSource.MAILDIR, InboundSource.MBOX)
+
+
+class IngestOutcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What became of one email: newly stored (and processed), a duplicate of one already
+    received, or quarantined with the reason. `case_reference` names the case it joined."""
+
+    outcome: IngestOutcome
+    reason: str = ""
+    case_reference: str | None = None
+    inbound_id: int | None = None
+
+
+class _Quarantine(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def ingest_email(raw: bytes, *, source: str) -> IngestResult:
+    """Take in one raw email. The bytes are saved before they are parsed; the same bytes again
+    (or an email whose Message-ID was already processed) are a duplicate and add nothing; an
+    email stored earlier but never processed (the run was stopped) is processed now."""
+    if source not in InboundSource.values:
+        raise ValidationFailed(
+            f"“{source}” is not a source of email. Choose one of: {', '.join(InboundSource.values)}."
+        )
+    inbound, created = _store(raw, source=source)
+    if not created and inbound.status != InboundStatus.STORED:
+        return IngestResult(
+            outcome=IngestOutcome.DUPLICATE,
+            reason="The same email was received before.",
+            case_reference=_reference(inbound.case_id),
+            inbound_id=inbound.pk,
+        )
+    return process_inbound_email(inbound=inbound)
+
+
+def process_unprocessed_emails(*, received_before: datetime | None = None) -> list[IngestResult]:
+    """Process every email stored but not yet processed (a run was stopped part-way), oldest
+    first. `received_before` leaves alone emails another run may be processing right now."""
+    return [
+        process_inbound_email(inbound=inbound) for inbound in list_unprocessed_emails(received_before=received_before)
+    ]
+
+
+def process_inbound_email(*, inbound: InboundEmail) -> IngestResult:
+    """Read a stored email and put it on its case (or open one). Whatever goes wrong, the email
+    ends up quarantined with the reason rather than stopping the run."""
+    try:
+        return _process(inbound)
+    except _Quarantine as refusal:
+        return _quarantine(inbound, refusal.reason)
+    except DomainError as error:
+        return _quarantine(inbound, error.message)
+    except Exception as error:
+        logger.exception("Inbound email %s could not be processed.", inbound.pk)
+        return _quarantine(inbound, f"The email could not be processed ({type(error).__name__}: {error}).")
+
+
+def _store(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = find_inbound_by_hash(sha256=digest)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                raw=raw, sha256=digest, size=len(raw), received_at=timezone.now(), source=source
+            )
+    except IntegrityError:
+        # The same bytes arrived at the same moment through another process.
+        found = find_inbound_by_hash(sha256=digest)
+        if found is None:
+            raise
+        return found, False
+    return inbound, True
+
+
+def _process(inbound: InboundEmail) -> IngestResult:
+    limit: int = settings.PATRON_MAX_EMAIL_BYTES
+    if inbound.size > limit:
+        raise _Quarantine(f"The email is too large: {inbound.size:,} bytes, more than the limit of {limit:,}.")
+    try:
+        read = read_email(bytes(inbound.raw))
+    except UnreadableEmail as error:
+        raise _Quarantine(error.reason) from error
+    except Exception as error:  # any failure to parse is a reason to quarantine
+        raise _Quarantine(f"The email could not be read ({type(error).__name__}: {error}).") from error
+    with transaction.atomic():
+        current = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if current.status != InboundStatus.STORED:
+            return IngestResult(
+                outcome=IngestOutcome.DUPLICATE,
+                reason="The same email was processed at the same time by another run.",
+                case_reference=_reference(current.case_id),
+                inbound_id=current.pk,
+            )
+        current.message_id = read.message_id
+        current.sender = read.sender_address[:320]
+        current.subject = read.subject[:MAX_SUBJECT]
+        current.automated_kind = read.automated_kind
+        current.automated = bool(read.automated_kind)
+        current.processed_at = timezone.now()
+        earlier = (
+            find_processed_with_message_id(message_id=read.message_id, other_than=current.pk)
+            if read.message_id
+            else None
+        )
+        if earlier is not None:
+            current.status = InboundStatus.DUPLICATE
+            current.case_id = earlier.case_id
+            current.save()
+            return IngestResult(
+                outcome=IngestOutcome.DUPLICATE,
+                reason=f"An email with the same Message-ID was received before (email {earlier.pk}).",
+                case_reference=_reference(earlier.case_id),
+                inbound_id=current.pk,
+            )
+        reason = _file(current, read, received_at=_received_at(read, current))
+        current.status = InboundStatus.PROCESSED
+        current.save()
+    return IngestResult(
+        outcome=IngestOutcome.STORED, reason=reason, case_reference=_reference(current.case_id), inbound_id=current.pk
+    )
+
+
+def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> str:
+    """Put the email on the case it continues, or open a case for it. Automated mail joins the
+    case it belongs to without reopening it, and never opens a case of its own."""
+    thread = find_thread(in_reply_to=read.in_reply_to, references=read.references, subject=read.subject)
+    if thread is None and (read.original_subject or read.original_message_id):
+        original_ids = (read.original_message_id,) if read.original_message_id else ()
+        thread = find_thread(in_reply_to=original_ids, references=(), subject=read.original_subject)
+    case = find_case(case_id=thread.case_id) if thread is not None else None
+    if read.automated_kind:
+        if case is None:
+            return f"Ignored: automated ({AutomatedKind(read.automated_kind).label.lower()})."
+        # An out-of-office or a bounce tells the agent something; it is no new need, so the
+        # case keeps its status.
+        inbound.case = case
+        return f"Attached to {case.reference}: automated ({AutomatedKind(read.automated_kind).label.lower()})."
+    if case is not None:
+        message = receive_message(
+            case=case,
+            customer=_sender_customer(read),
+            body=_body(read),
+            body_html=read.body_html,
+            channel=Channel.EMAIL,
+            received_at=received_at,
+        )
+        inbound.case, inbound.case_message = case, message
+        return f"Added to {case.reference}."
+    if not read.sender_address:
+        raise _Quarantine("The email has no sender address, so there is nobody to answer.")
+    customer = find_or_create_customer(email=read.sender_address, name=read.sender_name[:200] or None)
+    opened = open_case(
+        customer=customer,
+        subject=_subject(read),
+        body=_body(read),
+        body_html=read.body_html,
+        channel=Channel.EMAIL,
+        by=None,
+        received_at=received_at,
+    )
+    inbound.case = opened
+    inbound.case_message = opened.messages.get()
+    return f"Opened {opened.reference}."
+
+
+def _sender_customer(read: ReadEmail) -> Customer | None:
+    """Whoever wrote the reply; None (the case's customer) when the address is unusable."""
+    if not read.sender_address:
+        return None
+    try:
+        return find_or_create_customer(email=read.sender_address, name=read.sender_name[:200] or None)
+    except ValidationFailed:
+        return None
+
+
+def _subject(read: ReadEmail) -> str:
+    subject = read.subject.strip()
+    return subject[:MAX_SUBJECT] if subject else NO_SUBJECT
+
+
+def _body(read: ReadEmail) -> str:
+    body = read.body_text.strip()
+    if not body:
+        return NO_TEXT
+    if len(body) > MAX_BODY:
+        return body[: MAX_BODY - len(SHORTENED)] + SHORTENED
+    return body
+
+
+def _received_at(read: ReadEmail, inbound: InboundEmail) -> datetime:
+    if inbound.source in _ARCHIVE_SOURCES and read.sent_at is not None and read.sent_at <= inbound.received_at:
+        return read.sent_at
+    return inbound.received_at
+
+
+def _quarantine(inbound: InboundEmail, reason: str) -> IngestResult:
+    InboundEmail.objects.filter(pk=inbound.pk, status=InboundStatus.STORED).update(
+        status=InboundStatus.QUARANTINED, quarantine_reason=reason[:500], processed_at=timezone.now()
+    )
+    return IngestResult(outcome=IngestOutcome.QUARANTINED, reason=reason, inbound_id=inbound.pk)
+
+
+def _reference(case_id: int | None) -> str | None:
+    return None if case_id is None else format_reference(case_id)
