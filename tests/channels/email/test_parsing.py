@@ -96,6 +96,20 @@ def test_latin1_bytes_in_headers_are_not_lost() -> None:
     assert read.subject == "Café"
 
 
+def test_malformed_line_among_the_headers_does_not_hide_the_rest() -> None:
+    raw = (
+        b"Received: from relay.example\r\nquite Delivered-To: help@desk.example\r\n"
+        b"From: Ann <ann@example.com>\r\nSubject: Still readable\r\n\r\nThe body.\r\n"
+    )
+    read = read_email(raw)
+    assert (read.sender_address, read.subject, read.body_text) == ("ann@example.com", "Still readable", "The body.")
+
+
+def test_body_without_a_blank_line_before_it_is_kept() -> None:
+    read = read_email(b"From: ann@example.com\r\nSubject: Hi\r\nno blank line before this body\r\nsecond line\r\n")
+    assert (read.subject, read.body_text) == ("Hi", "no blank line before this body\nsecond line")
+
+
 @pytest.mark.parametrize("raw", [b"", b"   \r\n", b"\r\n\r\nbody without headers"])
 def test_email_without_headers_is_unreadable(raw: bytes) -> None:
     with pytest.raises(UnreadableEmail):

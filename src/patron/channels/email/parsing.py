@@ -12,6 +12,7 @@ import email.utils
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import EmailMessage, Message
 
 from patron.channels.email.automated import automated_kind
@@ -21,6 +22,8 @@ from patron.text import clean_text, sanitise_html
 
 MAX_MESSAGE_ID = 998
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
+# RFC 5322 §2.2: a field name is printable ASCII except the colon, then a colon.
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 
 
 def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
@@ -66,6 +69,10 @@ def read_email(raw: bytes) -> ReadEmail:
     if not raw.strip():
         raise UnreadableEmail("The email is empty.")
     message = email.message_from_bytes(raw, policy=email.policy.default)
+    if any(isinstance(defect, MissingHeaderBodySeparatorDefect) for defect in message.defects):
+        # One malformed line among the headers would end them there, leaving From, Subject
+        # and the rest in the body: read the headers again without the malformed lines.
+        message = email.message_from_bytes(_without_malformed_header_lines(raw), policy=email.policy.default)
     if not list(message.keys()):
         raise UnreadableEmail("The email has no headers.")
 
@@ -88,6 +95,24 @@ def read_email(raw: bytes) -> ReadEmail:
         original_message_id=normalise_message_id(_header(original, "Message-ID")) if original is not None else None,
         **_body(message),
     )
+
+
+def _without_malformed_header_lines(raw: bytes) -> bytes:
+    """The email with malformed lines dropped from among its headers. Lines after the last
+    header are the start of the body (the blank line before it was missing), and stay."""
+    ends = [index for index in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if index >= 0]
+    end = min(ends) if ends else len(raw)
+    lines = raw[:end].splitlines(keepends=True)
+    last = max((number for number, line in enumerate(lines) if _HEADER_LINE.match(line)), default=-1)
+    while last + 1 < len(lines) and lines[last + 1][:1] in (b" ", b"\t"):
+        last += 1
+    kept = [
+        line
+        for number, line in enumerate(lines[: last + 1])
+        if _HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") or (number == 0 and line.startswith(b"From "))
+    ]
+    body_start = b"".join(lines[last + 1 :])
+    return b"".join(kept) + (b"\n" + body_start if body_start else b"") + raw[end:]
 
 
 def _reported_email(message: Message) -> Message | None:
