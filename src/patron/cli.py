@@ -169,6 +169,21 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from patron.privacy.audit import verify_chain
+
+    check = verify_chain()
+    if check.intact:
+        print(f"The audit trail is intact: {check.entries:,} entries, each chained to the one before.")
+        return 0
+    print(
+        f"The audit trail is broken at entry {check.first_broken}: {check.reason}. "
+        f"The {check.entries:,} entries before it are intact.",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -219,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="*", metavar="PATH", help="a message file, a Maildir or an mbox file")
     ingest.add_argument("--json", action="store_true", help="one JSON line per email; the totals on the last line")
     ingest.set_defaults(func=cmd_ingest_mail)
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser("verify", help="check the hash chain; name the first broken entry")
+    verify.set_defaults(func=cmd_audit_verify)
 
     manage = commands.add_parser("manage", help="Django's management commands, for operators")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -71,3 +71,31 @@ def test_values_that_json_cannot_hold_are_stored_as_text(db: None) -> None:
     )
     assert AuditEntry.objects.get(pk=entry.pk).data == {"on": "2026-11-23"}
     assert audit.verify_chain().intact
+
+
+def test_privacy_officer_searches_the_trail_and_others_may_not(db: None) -> None:
+    from patron.accounts.models import Role
+    from tests.api.conftest import client_for
+
+    _log(3)
+    officer = client_for(factories.agent(role=Role.PRIVACY_OFFICER))
+    page = officer.get("/audit", object_type="customer", limit=2).json()
+    assert [item["object_id"] for item in page["items"]] == ["2", "1"]
+    rest = officer.get("/audit", object_type="customer", limit=2, before_id=page["next_before_id"]).json()
+    assert ([item["object_id"] for item in rest["items"]], rest["next_before_id"]) == (["0"], None)
+    assert officer.get("/audit/verify").json() == {"intact": True, "entries": 4, "first_broken": None, "reason": ""}
+    agent = client_for(factories.agent(role=Role.SERVICE_MANAGER))
+    refused = agent.get("/audit")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Only a privacy officer or an administrator can read the audit trail."
+
+
+def test_audit_verify_command_reports_intact_and_broken_chains(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from patron.cli import main
+
+    entries = _log(3)
+    assert main(["audit", "verify"]) == 0
+    assert "intact: 3 entries" in capsys.readouterr().out
+    AuditEntry.objects.filter(pk=entries[1].pk).delete()
+    assert main(["audit", "verify"]) == 1
+    assert f"broken at entry {entries[2].pk}" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from patron.api.auth import API_AUTH
 from patron.cases.api import router as cases_router
 from patron.customers.api import router as customers_router
 from patron.errors import DomainError
+from patron.privacy.api import router as privacy_router
 from patron.standards.api import router as standards_router
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ api = NinjaAPI(
 api.add_router("/", cases_router)
 api.add_router("/", customers_router)
 api.add_router("/", standards_router)
+api.add_router("/", privacy_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
