@@ -18,10 +18,12 @@ from patron.web.forms.fields import (
     LOGGED_CHANNEL_CHOICES,
     LocalDateTimeField,
     agent_choices,
+    assignee_field,
     invalid_choice,
     now_for_input,
     parse_tags,
     team_choices,
+    team_field,
 )
 from patron.web.refusals import PatronForm
 
@@ -89,20 +91,8 @@ class CasePropertiesForm(PatronForm):
         choices=CaseKind.choices,
         error_messages=invalid_choice(_("“%(value)s” is not a kind of case. Choose one from the list.")),
     )
-    team = forms.TypedChoiceField(
-        label=_("Team"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages=invalid_choice(_("“%(value)s” is not a team. Choose one from the list.")),
-    )
-    assignee = forms.TypedChoiceField(
-        label=_("Assigned to"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages=invalid_choice(_("“%(value)s” is not an agent who can sign in. Choose one from the list.")),
-    )
+    team = team_field()
+    assignee = assignee_field()
     category = forms.CharField(label=_("Category"), max_length=100, required=False)
     tags = forms.CharField(
         label=_("Tags"),

@@ -74,3 +74,25 @@ class LocalDateTimeField(forms.DateTimeField):
     clocks change are refused by Django with a clear message."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def team_field() -> forms.TypedChoiceField:
+    """A choice of team by id, optional; the choices are set by the form from the teams there are."""
+    return forms.TypedChoiceField(
+        label=_("Team"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages=invalid_choice(_("“%(value)s” is not a team. Choose one from the list.")),
+    )
+
+
+def assignee_field() -> forms.TypedChoiceField:
+    """A choice of agent by id, optional; the choices are set by the form."""
+    return forms.TypedChoiceField(
+        label=_("Assigned to"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages=invalid_choice(_("“%(value)s” is not an agent who can sign in. Choose one from the list.")),
+    )

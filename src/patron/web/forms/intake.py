@@ -15,7 +15,14 @@ from patron.customers.models import Customer, CustomerKind
 from patron.customers.queries import customer_by_id, find_customers
 from patron.errors import NotFound
 from patron.web.forms.case import ContactFields
-from patron.web.forms.fields import MAX_SEARCH, NEW_CASE_CHANNELS, describe_customer, invalid_choice, team_choices
+from patron.web.forms.fields import (
+    MAX_SEARCH,
+    NEW_CASE_CHANNELS,
+    describe_customer,
+    invalid_choice,
+    team_choices,
+    team_field,
+)
 from patron.web.refusals import PatronForm
 
 
@@ -106,13 +113,7 @@ class _CaseDetailFields(PatronForm):
         initial=Priority.NORMAL,
         error_messages=invalid_choice(_("“%(value)s” is not a priority. Choose one from the list.")),
     )
-    team = forms.TypedChoiceField(
-        label=_("Team"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages=invalid_choice(_("“%(value)s” is not a team. Choose one from the list.")),
-    )
+    team = team_field()
 
     def __init__(self, *args: Any, teams: Sequence[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,8 +16,10 @@ from patron.web.forms.fields import (
     SORT_CHOICES,
     VIEW_CHOICES,
     agent_choices,
+    assignee_field,
     invalid_choice,
     team_choices,
+    team_field,
 )
 from patron.web.refusals import PatronForm
 
@@ -59,20 +61,8 @@ class InboxFilterForm(PatronForm):
         required=False,
         error_messages=invalid_choice(_("“%(value)s” is not a channel. Choose one from the list.")),
     )
-    team = forms.TypedChoiceField(
-        label=_("Team"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages=invalid_choice(_("“%(value)s” is not a team. Choose one from the list.")),
-    )
-    assignee = forms.TypedChoiceField(
-        label=_("Assigned to"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages=invalid_choice(_("“%(value)s” is not an agent who can sign in. Choose one from the list.")),
-    )
+    team = team_field()
+    assignee = assignee_field()
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
     sort = forms.ChoiceField(
         label=_("Sort"),
