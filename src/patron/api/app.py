@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from patron.api.auth import API_AUTH
 from patron.cases.api import router as cases_router
+from patron.channels.api import router as email_router
 from patron.customers.api import router as customers_router
 from patron.errors import DomainError
 from patron.privacy.api import router as privacy_router
@@ -37,6 +38,7 @@ api.add_router("/", cases_router)
 api.add_router("/", customers_router)
 api.add_router("/", standards_router)
 api.add_router("/", privacy_router)
+api.add_router("/", email_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from patron.cases.models import Case
 from patron.channels.models import InboundEmail, InboundStatus
+from patron.errors import NotFound
 
 
 def find_inbound_by_hash(*, sha256: str) -> InboundEmail | None:
@@ -56,3 +57,10 @@ def list_quarantined_emails() -> QuerySet[InboundEmail]:
 def find_case(*, case_id: int) -> Case | None:
     """The case an email threads to; None when it does not exist (a mistyped reference)."""
     return Case.objects.filter(pk=case_id).select_related("customer").first()
+
+
+def quarantined_email_by_id(email_id: int) -> InboundEmail:
+    email = InboundEmail.objects.filter(pk=email_id, status=InboundStatus.QUARANTINED).first()
+    if email is None:
+        raise NotFound("There is no quarantined email with that number.")
+    return email

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from patron.accounts.models import Agent
 from patron.cases.models import Channel, format_reference
 from patron.cases.services import MAX_BODY, MAX_SUBJECT, open_case, receive_message
 from patron.channels.email.parsing import ReadEmail, UnreadableEmail, read_email
@@ -27,7 +28,8 @@ from patron.channels.queries import (
 )
 from patron.customers.models import Customer
 from patron.customers.services import find_or_create_customer
-from patron.errors import DomainError, ValidationFailed
+from patron.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from patron.privacy import audit
 
 logger = logging.getLogger(__name__)
 
@@ -251,3 +253,22 @@ def _quarantine(inbound: InboundEmail, reason: str) -> IngestResult:
 
 def _reference(case_id: int | None) -> str | None:
     return None if case_id is None else format_reference(case_id)
+
+
+def reprocess_quarantined_email(*, inbound: InboundEmail, by: Agent) -> IngestResult:
+    """Try a quarantined email again (after a fix, or a larger size limit): it goes back to
+    stored and through the pipeline, and lands on its case or back in quarantine with the
+    reason. Administrators only: quarantined mail may hold anything."""
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can re-process quarantined email.")
+    if inbound.status != InboundStatus.QUARANTINED:
+        raise Conflict("This email is not in quarantine.")
+    with transaction.atomic():
+        InboundEmail.objects.filter(pk=inbound.pk, status=InboundStatus.QUARANTINED).update(
+            status=InboundStatus.STORED, quarantine_reason="", processed_at=None
+        )
+        audit.record(
+            actor=by, action="quarantined_email_reprocessed", object_type="inbound_email", object_id=inbound.pk
+        )
+    inbound.refresh_from_db()
+    return process_inbound_email(inbound=inbound)

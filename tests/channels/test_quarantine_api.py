@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.test import override_settings
+
+from patron.accounts.models import Role
+from patron.channels.models import InboundEmail, InboundStatus
+from patron.channels.services import ingest_email
+from patron.privacy.models import AuditEntry
+from tests import factories
+from tests.api.conftest import client_for
+from tests.channels.conftest import make_email
+
+
+def test_admin_lists_downloads_and_reprocesses_quarantined_email(db: None) -> None:
+    raw = make_email(body="A long message. " * 200)
+    with override_settings(PATRON_MAX_EMAIL_BYTES=500):
+        result = ingest_email(raw, source="stdin")
+    assert result.outcome == "quarantined"
+    admin = client_for(factories.agent(role=Role.ADMIN))
+    listed = admin.get("/quarantine").json()
+    # Too large to read, so not read: no sender yet, only the reason.
+    assert [(item["sender"], item["reason"][:24]) for item in listed] == [("", "The email is too large: ")]
+    email_id = listed[0]["id"]
+    original = admin.get(f"/quarantine/{email_id}/original")
+    assert (original.status_code, original["Content-Type"], original.content) == (200, "message/rfc822", raw)
+    again = admin.post(f"/quarantine/{email_id}/reprocess", {})
+    assert again.status_code == 200, again.content
+    assert again.json()["outcome"] == "stored"
+    assert again.json()["case"].startswith("C-")
+    assert InboundEmail.objects.get().status == InboundStatus.PROCESSED
+    assert AuditEntry.objects.filter(action="quarantined_email_reprocessed").count() == 1
+    assert admin.post(f"/quarantine/{email_id}/reprocess", {}).status_code == 404
+
+
+def test_quarantine_is_for_administrators_only(db: None) -> None:
+    ingest_email(b"not an email at all", source="stdin")
+    email_id = InboundEmail.objects.get().pk
+    for role in (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.PRIVACY_OFFICER):
+        client = client_for(factories.agent(role=role))
+        assert client.get("/quarantine").status_code == 403
+        assert client.get(f"/quarantine/{email_id}/original").status_code == 403
+        assert client.post(f"/quarantine/{email_id}/reprocess", {}).status_code == 403
+    assert InboundEmail.objects.get().status == InboundStatus.QUARANTINED
