@@ -40,4 +40,22 @@ def test_quarantine_is_for_administrators_only(db: None) -> None:
         assert client.get("/quarantine").status_code == 403
         assert client.get(f"/quarantine/{email_id}/original").status_code == 403
         assert client.post(f"/quarantine/{email_id}/reprocess", {}).status_code == 403
+        assert client.post(f"/quarantine/{email_id}/discard", {"reason": "spam"}).status_code == 403
     assert InboundEmail.objects.get().status == InboundStatus.QUARANTINED
+
+
+def test_admin_discards_quarantined_email_with_a_reason(db: None) -> None:
+    ingest_email(b"not an email at all", source="stdin")
+    email = InboundEmail.objects.get()
+    admin = client_for(factories.agent(role=Role.ADMIN))
+    refused = admin.post(f"/quarantine/{email.pk}/discard", {"reason": "   "})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == "Say why the email is discarded."
+    assert InboundEmail.objects.get().status == InboundStatus.QUARANTINED
+    assert admin.post(f"/quarantine/{email.pk}/discard", {"reason": "Spam from a loop"}).status_code == 204
+    kept = InboundEmail.objects.get()
+    assert (kept.status, bytes(kept.raw)) == (InboundStatus.DISCARDED, b"not an email at all")
+    assert admin.get("/quarantine").json() == []
+    entry = AuditEntry.objects.get(action="quarantined_email_discarded")
+    assert entry.data == {"reason": "Spam from a loop"}
+    assert admin.post(f"/quarantine/{email.pk}/discard", {"reason": "again"}).status_code == 404

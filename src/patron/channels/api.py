@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from ninja import Status as Created
 
 from patron.accounts.queries import acting_agent
 from patron.channels import queries, services
@@ -65,3 +66,16 @@ def reprocess(request: HttpRequest, email_id: int) -> dict[str, object]:
         inbound=queries.quarantined_email_by_id(email_id), by=acting_agent(request.user)
     )
     return {"outcome": str(result.outcome), "reason": result.reason, "case": result.case_reference}
+
+
+class DiscardIn(Schema):
+    reason: str
+
+
+@router.post("/quarantine/{email_id}/discard", response={204: None})
+def discard(request: HttpRequest, email_id: int, body: DiscardIn) -> Created[None]:
+    """Set the email aside for good, with the reason; its original is kept."""
+    services.discard_quarantined_email(
+        inbound=queries.quarantined_email_by_id(email_id), by=acting_agent(request.user), reason=body.reason
+    )
+    return Created(204, None)

@@ -21,6 +21,7 @@ class InboundStatus(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     DUPLICATE = "duplicate", _("Duplicate")
     QUARANTINED = "quarantined", _("Quarantined")
+    DISCARDED = "discarded", _("Discarded by an administrator")
 
 
 class AutomatedKind(models.TextChoices):

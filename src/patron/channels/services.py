@@ -272,3 +272,28 @@ def reprocess_quarantined_email(*, inbound: InboundEmail, by: Agent) -> IngestRe
         )
     inbound.refresh_from_db()
     return process_inbound_email(inbound=inbound)
+
+
+def discard_quarantined_email(*, inbound: InboundEmail, by: Agent, reason: str) -> InboundEmail:
+    """Set a quarantined email aside for good (spam, a loop): it leaves the quarantine but its
+    original is kept, and who discarded it and why is on the audit trail."""
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can discard quarantined email.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationFailed("Say why the email is discarded.", fields={"reason": "Enter a reason."})
+    with transaction.atomic():
+        changed = InboundEmail.objects.filter(pk=inbound.pk, status=InboundStatus.QUARANTINED).update(
+            status=InboundStatus.DISCARDED
+        )
+        if not changed:
+            raise Conflict("This email is not in quarantine.")
+        audit.record(
+            actor=by,
+            action="quarantined_email_discarded",
+            object_type="inbound_email",
+            object_id=inbound.pk,
+            data={"reason": reason[:500]},
+        )
+    inbound.refresh_from_db()
+    return inbound
