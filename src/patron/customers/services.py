@@ -23,9 +23,11 @@ from patron.customers.models import (
 )
 from patron.errors import Conflict, ValidationFailed
 from patron.privacy import audit
+from patron.sentinels import UNSET
 from patron.text import clean_text
 
-UNSET_ORGANISATION: Any = object()
+# Kept under this name for callers; the one project-wide "not given" value.
+UNSET_ORGANISATION: Any = UNSET
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from patron.cases.models import Priority
+from patron.cases.schemas import PRIORITY_BY_NAME
 from patron.errors import ValidationFailed
 
-BY_NAME = {"low": Priority.LOW, "normal": Priority.NORMAL, "high": Priority.HIGH, "urgent": Priority.URGENT}
+# The case API's names, so a policy and a case speak of priorities alike.
+BY_NAME = {str(name): value for name, value in PRIORITY_BY_NAME.items()}
 NAMES = {value: name for name, value in BY_NAME.items()}
 
 
