@@ -48,7 +48,7 @@ def entry(event: CaseEvent) -> Entry:
     if event.kind in MESSAGE_EVENTS and event.message is not None:
         return _message_entry(event, event.message)
     return Entry(
-        event=event, style="change", title=event.get_kind_display(), byline=_actor(event), detail=change(event)
+        event=event, style="change", title=event.kind_label, byline=_actor(event), detail=change(event)
     )
 
 
@@ -144,7 +144,7 @@ def change(event: CaseEvent) -> str:
         return _("%(who)s opened the case.") % {"who": who}
     if kind in (EventKind.TARGET_MET, EventKind.TARGET_BREACHED):
         return _service_target(kind, data)
-    return _("%(what)s by %(who)s.") % {"what": event.get_kind_display(), "who": who}
+    return _("%(what)s by %(who)s.") % {"what": event.kind_label, "who": who}
 
 
 def _service_target(kind: str, data: Mapping[str, Any]) -> str:
