@@ -10,6 +10,7 @@ from patron.accounts.models import Agent, Role, Team
 from patron.accounts.services import create_agent, create_team
 from patron.cases.models import Case, CaseKind, Channel
 from patron.cases.services import open_case
+from patron.channels.models import Mailbox
 from patron.customers.models import Customer, CustomerKind
 from patron.customers.services import CustomerDetails, create_customer
 
@@ -80,3 +81,7 @@ def case(
         by=by,
         **kwargs,
     )
+
+
+def mailbox(*, address: str = "help@desk.example", team_: Team | None = None, **kwargs: Any) -> Mailbox:
+    return Mailbox.objects.create(address=address, team=team_ or team(), **kwargs)

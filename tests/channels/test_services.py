@@ -401,3 +401,32 @@ def test_bounce_of_a_reply_on_a_case_is_attached_to_that_case() -> None:
     assert result.reason == f"Attached to {case.reference}: automated (delivery report)."
     assert InboundEmail.objects.get().case_id == case.pk
     assert (Case.objects.get().status, case.messages.count()) == (Status.NEW, 1)
+
+
+# --- which team: the mailbox it was sent to --------------------------------------------------------
+
+
+def test_email_to_a_mailbox_opens_a_case_for_the_mailbox_team() -> None:
+    billing = factories.team("Billing")
+    factories.mailbox(address="Billing@Desk.example", team_=billing)
+    raw = make_email(headers={"Cc": "someone@else.example, billing@desk.example"})
+    ingest_email(raw, source="smtp")
+    inbound = InboundEmail.objects.get()
+    assert (_only_case().team, inbound.mailbox.address, inbound.source) == (
+        billing,
+        "Billing@Desk.example",
+        InboundSource.SMTP,
+    )
+
+
+def test_mailbox_it_was_collected_from_wins_over_its_recipients() -> None:
+    sales = factories.mailbox(address="sales@desk.example", team_=factories.team("Sales"))
+    factories.mailbox(address="help@desk.example", team_=factories.team("Help"))
+    ingest_email(make_email(), source="imap", mailbox=sales)
+    assert _only_case().team.name == "Sales"
+
+
+def test_email_to_no_known_mailbox_opens_a_case_without_a_team() -> None:
+    factories.mailbox(address="help@desk.example", is_active=False)
+    ingest_email(make_email(), source="stdin")
+    assert (_only_case().team, InboundEmail.objects.get().mailbox) == (None, None)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from patron.cases.admin import ReadOnlyAdmin
-from patron.channels.models import InboundEmail
+from patron.channels.models import InboundEmail, Mailbox
 
 PREVIEW_BYTES = 20_000
 
@@ -35,3 +35,13 @@ class InboundEmailAdmin(ReadOnlyAdmin):
     @admin.display(description=_("original (start)"))
     def original(self, obj: InboundEmail) -> str:
         return bytes(obj.raw[:PREVIEW_BYTES]).decode("utf-8", "replace")
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin[Mailbox]):
+    """Administrators say which addresses Patron answers, for which team, and where to poll."""
+
+    list_display = ("address", "name", "team", "is_active", "send_acknowledgement", "imap_host", "imap_last_uid")
+    list_filter = ("is_active", "team")
+    search_fields = ("address", "name")
+    readonly_fields = ("imap_uidvalidity", "imap_last_uid")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from patron.accounts.models import Team
 from patron.cases.models import Case, Message, format_reference
+from patron.db import TimestampedModel
 
 
 class InboundSource(models.TextChoices):
@@ -14,6 +16,9 @@ class InboundSource(models.TextChoices):
     MAILDIR = "maildir", _("Maildir")
     MBOX = "mbox", _("Mbox archive")
     API = "api", _("API")
+    IMAP = "imap", _("IMAP mailbox")
+    SMTP = "smtp", _("SMTP delivery")
+    LMTP = "lmtp", _("LMTP delivery")
 
 
 class InboundStatus(models.TextChoices):
@@ -29,6 +34,54 @@ class AutomatedKind(models.TextChoices):
     BOUNCE = "bounce", _("Delivery report")
     BULK = "bulk", _("Bulk mail")
     MAILING_LIST = "mailing_list", _("Mailing list")
+
+
+class MailSecurity(models.TextChoices):
+    TLS = "tls", _("TLS from the start (IMAPS, port 993)")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (only for a server on this machine)")
+
+
+class Mailbox(TimestampedModel):
+    """An address customers write to, and the team that answers it. Replies to a case go out
+    from its team's mailbox; email to the address opens cases for that team. When the mail
+    sits on an IMAP server, Patron polls it; the password is read from an environment variable
+    so that it is never stored in the database."""
+
+    address = models.EmailField(_("address"), unique=True)
+    name = models.CharField(_("name shown to customers"), max_length=100, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="mailboxes", verbose_name=_("team"))
+    is_active = models.BooleanField(_("active"), default=True)
+    send_acknowledgement = models.BooleanField(
+        _("acknowledge new cases"),
+        default=True,
+        help_text=_("Email the customer their case reference when their email opens a case."),
+    )
+    imap_host = models.CharField(_("IMAP server"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=10, choices=MailSecurity.choices, default=MailSecurity.TLS
+    )
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    imap_username = models.CharField(_("IMAP user name"), max_length=255, blank=True)
+    imap_password_variable = models.CharField(
+        _("environment variable holding the IMAP password"), max_length=100, blank=True
+    )
+    # Where polling got to: UIDs are only comparable while the folder's UIDVALIDITY stays the same.
+    imap_uidvalidity = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    imap_last_uid = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def polls_imap(self) -> bool:
+        return bool(self.is_active and self.imap_host)
 
 
 class InboundEmail(models.Model):
@@ -47,6 +100,9 @@ class InboundEmail(models.Model):
     automated = models.BooleanField(_("automated"), default=False)
     automated_kind = models.CharField(
         _("kind of automated mail"), max_length=20, choices=AutomatedKind.choices, blank=True
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("mailbox")
     )
     sender = models.CharField(_("sender"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=250, blank=True)

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from patron.cases.models import Case
-from patron.channels.models import InboundEmail, InboundStatus
+from patron.channels.models import InboundEmail, InboundStatus, Mailbox
 from patron.errors import NotFound
 
 
@@ -64,3 +65,15 @@ def quarantined_email_by_id(email_id: int) -> InboundEmail:
     if email is None:
         raise NotFound("There is no quarantined email with that number.")
     return email
+
+
+def mailbox_for_addresses(*, addresses: Sequence[str]) -> Mailbox | None:
+    """The active mailbox among these addresses, the earliest listed first; None if none is."""
+    if not addresses:
+        return None
+    wanted = [address.lower() for address in addresses]
+    mailboxes = Mailbox.objects.annotate(address_lower=Lower("address")).filter(
+        address_lower__in=wanted, is_active=True
+    )
+    found = {mailbox.address.lower(): mailbox for mailbox in mailboxes.select_related("team")}
+    return next((found[address] for address in wanted if address in found), None)

@@ -19,12 +19,13 @@ from patron.cases.models import Channel, format_reference
 from patron.cases.services import MAX_BODY, MAX_SUBJECT, open_case, receive_message
 from patron.channels.email.parsing import ReadEmail, UnreadableEmail, read_email
 from patron.channels.email.threading import find_thread
-from patron.channels.models import AutomatedKind, InboundEmail, InboundSource, InboundStatus
+from patron.channels.models import AutomatedKind, InboundEmail, InboundSource, InboundStatus, Mailbox
 from patron.channels.queries import (
     find_case,
     find_inbound_by_hash,
     find_processed_with_message_id,
     list_unprocessed_emails,
+    mailbox_for_addresses,
 )
 from patron.customers.models import Customer
 from patron.customers.services import find_or_create_customer
@@ -63,15 +64,16 @@ class _Quarantine(Exception):
         self.reason = reason
 
 
-def ingest_email(raw: bytes, *, source: str) -> IngestResult:
+def ingest_email(raw: bytes, *, source: str, mailbox: Mailbox | None = None) -> IngestResult:
     """Take in one raw email. The bytes are saved before they are parsed; the same bytes again
     (or an email whose Message-ID was already processed) are a duplicate and add nothing; an
-    email stored earlier but never processed (the run was stopped) is processed now."""
+    email stored earlier but never processed (the run was stopped) is processed now.
+    `mailbox` is where it was collected from, when known; otherwise its recipients tell."""
     if source not in InboundSource.values:
         raise ValidationFailed(
             f"“{source}” is not a source of email. Choose one of: {', '.join(InboundSource.values)}."
         )
-    inbound, created = _store(raw, source=source)
+    inbound, created = _store(raw, source=source, mailbox=mailbox)
     if not created and inbound.status != InboundStatus.STORED:
         return IngestResult(
             outcome=IngestOutcome.DUPLICATE,
@@ -104,7 +106,7 @@ def process_inbound_email(*, inbound: InboundEmail) -> IngestResult:
         return _quarantine(inbound, f"The email could not be processed ({type(error).__name__}: {error}).")
 
 
-def _store(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
+def _store(raw: bytes, *, source: str, mailbox: Mailbox | None) -> tuple[InboundEmail, bool]:
     digest = hashlib.sha256(raw).hexdigest()
     existing = find_inbound_by_hash(sha256=digest)
     if existing is not None:
@@ -112,7 +114,7 @@ def _store(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
     try:
         with transaction.atomic():
             inbound = InboundEmail.objects.create(
-                raw=raw, sha256=digest, size=len(raw), received_at=timezone.now(), source=source
+                raw=raw, sha256=digest, size=len(raw), received_at=timezone.now(), source=source, mailbox=mailbox
             )
     except IntegrityError:
         # The same bytes arrived at the same moment through another process.
@@ -199,8 +201,11 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
         return f"Added to {case.reference}."
     if not read.sender_address:
         raise _Quarantine("The email has no sender address, so there is nobody to answer.")
+    if inbound.mailbox is None:
+        inbound.mailbox = mailbox_for_addresses(addresses=read.recipients)
     customer = find_or_create_customer(email=read.sender_address, name=read.sender_name[:200] or None)
     opened = open_case(
+        team=inbound.mailbox.team if inbound.mailbox is not None else None,
         customer=customer,
         subject=_subject(read),
         body=_body(read),

@@ -62,6 +62,8 @@ class ReadEmail:
     # A delivery report quotes the email it reports on: what it said, to find its case.
     original_subject: str = ""
     original_message_id: str | None = None
+    # Who it was delivered to, most specific first, to tell which mailbox received it.
+    recipients: tuple[str, ...] = ()
 
 
 def read_email(raw: bytes) -> ReadEmail:
@@ -93,6 +95,7 @@ def read_email(raw: bytes) -> ReadEmail:
         automated_kind=kind,
         original_subject=" ".join(_header(original, "Subject").split()) if original is not None else "",
         original_message_id=normalise_message_id(_header(original, "Message-ID")) if original is not None else None,
+        recipients=_recipients(message),
         **_body(message),
     )
 
@@ -195,6 +198,22 @@ def _sender(message: Message) -> tuple[str, str]:
         pass
     name, address = email.utils.parseaddr(_raw_header(message, "From"))
     return _readable(name), _readable(address)
+
+
+_RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
+
+
+def _recipients(message: Message) -> tuple[str, ...]:
+    found: list[str] = []
+    try:
+        for name in _RECIPIENT_HEADERS:
+            for value in message.get_all(name) or ():
+                for _, address in email.utils.getaddresses([_readable(str(value))]):
+                    if "@" in address:
+                        found.append(address.strip().lower())
+    except Exception:  # noqa: S110 - an unreadable recipient header only loses the routing hint
+        pass
+    return tuple(dict.fromkeys(found))
 
 
 def _date(message: Message) -> datetime | None:
