@@ -15,6 +15,7 @@ from pytest_django.fixtures import Settings
 from patron.accounts.models import Agent, Role, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Status, Tag
 from patron.cases.transitions import can_move
+from patron.channels.models import Mailbox
 from patron.customers.models import ContactKind, ContactPoint, Customer, CustomerKind, Organisation
 from patron.demo import DEMO_PASSWORD, DemoResult, load_demo
 from patron.privacy.models import AuditEntry
@@ -67,7 +68,8 @@ def test_load_demo_gives_the_same_desk_each_time(db: None) -> None:
     first = list(Case.objects.order_by("id").values_list("subject", "channel", "kind", "status"))
     first_messages = list(Message.objects.order_by("id").values_list("body_text", flat=True))
     Case.objects.all().delete()
-    for model in (AuditEntry, Customer, Organisation, Tag, Team, Agent, EscalationRule, SlaPolicy, BusinessCalendar):
+    desk = (AuditEntry, Mailbox, Customer, Organisation, Tag, Team, Agent, EscalationRule, SlaPolicy, BusinessCalendar)
+    for model in desk:
         model.objects.all().delete()
 
     load_demo(cases=SMALL, progress=False)
@@ -188,3 +190,12 @@ def test_demo_desk_keeps_service_standards(demo: DemoResult, db: None) -> None:
     assert list(SlaPolicy.objects.values_list("name", flat=True)) == ["Urgent", "Complaints", "Colleagues", "Standard"]
     assert EscalationRule.objects.filter(is_active=True).count() == 4
     assert SlaClock.objects.values("case").distinct().count() == Case.objects.count()
+
+
+def test_demo_history_leaves_nothing_to_email(db: None) -> None:
+    from patron.channels.models import OutboundEmail, OutboundStatus
+
+    load_demo(cases=SMALL, progress=False)
+    assert OutboundEmail.objects.count() > 0
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundStatus.SENT}
+    assert Mailbox.objects.count() == 6

@@ -84,9 +84,12 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from patron.channels.outbound import requeue_unsent_emails
     from patron.db import refresh_statistics
 
     refresh_statistics()
+    # Email a stopped worker left unsent (its task lost, or cut off mid-send) goes out now.
+    requeue_unsent_emails()
     _manage("db_worker", "--interval", str(args.interval))
     return 0
 

@@ -23,6 +23,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
@@ -32,6 +33,7 @@ from patron.accounts.services import automation_agent, create_agent, create_team
 from patron.cases import services as cases
 from patron.cases.models import Case, CaseKind, Channel, Priority, Status
 from patron.cases.services import CaseChanges, NewCase
+from patron.channels.models import Mailbox, OutboundEmail, OutboundStatus
 from patron.customers.models import Adjustment, Customer, CustomerKind, Organisation, OrganisationKind
 from patron.customers.services import CustomerDetails, create_customer, create_organisation
 from patron.standards.clocks import Target
@@ -120,6 +122,8 @@ def load_demo(*, cases: int = 2400, progress: bool = True) -> DemoResult:
         # that are already late or waiting, at today's time, after the history above.
         _create_rules()
         _catch_up(progress=progress)
+        _create_mailboxes(staff)
+        _mark_history_as_emailed()
     return DemoResult(
         created=True,
         cases=len(plans),
@@ -224,6 +228,18 @@ def _create_rules() -> None:
     for rule in rules:
         rule.full_clean()
         rule.save()
+
+
+def _create_mailboxes(staff: _Staff) -> None:
+    for team in staff.teams.values():
+        Mailbox.objects.create(address=team.email, name=team.name, team=team)
+
+
+def _mark_history_as_emailed() -> None:
+    """The replayed replies went out when they were written, long ago: nothing is left to send."""
+    OutboundEmail.objects.filter(status=OutboundStatus.QUEUED).update(
+        status=OutboundStatus.SENT, sent_at=F("created_at"), attempts=1
+    )
 
 
 def _catch_up(*, progress: bool) -> None:

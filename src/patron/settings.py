@@ -209,3 +209,21 @@ PATRON_PAGE_SIZE = int(os.environ.get("PATRON_PAGE_SIZE", "25"))
 PATRON_MAX_PAGE_SIZE = 100
 # Larger emails are stored but quarantined unread (25 MiB, as most mail servers accept).
 PATRON_MAX_EMAIL_BYTES = int(os.environ.get("PATRON_MAX_EMAIL_BYTES", str(25 * 1024 * 1024)))
+
+# Outgoing email. With no SMTP server named, mail is written to files under the data directory
+# (one per message, readable with any mail client) rather than lost or sent anywhere unintended.
+EMAIL_HOST = os.environ.get("PATRON_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("PATRON_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("PATRON_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PATRON_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PATRON_SMTP_STARTTLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = _env_bool("PATRON_SMTP_TLS", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = int(os.environ.get("PATRON_SMTP_TIMEOUT", "30"))
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+DEFAULT_FROM_EMAIL = os.environ.get("PATRON_MAIL_FROM", "help@patron.invalid")
+# How often a failed send is tried before it waits for a person: about a day in all.
+PATRON_EMAIL_ATTEMPTS = int(os.environ.get("PATRON_EMAIL_ATTEMPTS", "8"))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from tests.channels.smtp_sink import smtp_sink  # noqa: F401 - a fixture for the tests here
+
 
 def make_email(
     *,

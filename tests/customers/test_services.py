@@ -124,7 +124,9 @@ def test_find_customers_by_name_email_and_any_phone_spelling(db: None) -> None:
 def test_a_new_customer_keeps_both_email_and_phone(db: None) -> None:
     customer = find_or_create_customer(email="both@example.com", phone="07700 900555", name="Both Ways")
     assert sorted(customer.contact_points.values_list("kind", "value")) == [
-        ("email", "both@example.com"), ("phone", "07700 900555")]
+        ("email", "both@example.com"),
+        ("phone", "07700 900555"),
+    ]
 
 
 def test_uk_numbers_are_shown_the_uk_way() -> None:

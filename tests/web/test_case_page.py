@@ -418,9 +418,9 @@ def test_case_page_after_an_htmx_reply_needs_no_more_queries_per_message(
 
 
 # Session, agent, the agent's teams, case (+ its tags and the customer's contact points), teams
-# and agents for the properties form, timeline, service levels, other cases of the customer, and
-# marking the agent's alerts about the case as read.
-CASE_PAGE_QUERIES = 12
+# and agents for the properties form, timeline, service levels, how each reply was emailed, other
+# cases of the customer, and marking the agent's alerts about the case as read.
+CASE_PAGE_QUERIES = 13
 
 
 def test_moving_a_case_to_a_team_the_agent_is_not_in_sends_them_to_the_inbox(
@@ -453,3 +453,29 @@ def test_htmx_post_to_a_case_the_agent_cannot_see_replaces_the_whole_page(client
     assert (response["HX-Retarget"], response["HX-Reswap"]) == ("body", "innerHTML")
     assert "<h1>Not found</h1>" in page(response)
     assert case.messages.count() == 1
+
+
+def test_reply_shows_how_its_email_went_and_a_failed_one_can_be_sent_again(
+    client_a: Client, agent_a: Agent, team_a: Team
+) -> None:
+    from patron.channels.models import OutboundEmail, OutboundStatus
+
+    case = factories.case(team_=team_a, channel=Channel.EMAIL)
+    services.reply(case=case, by=agent_a, body="A refund is on its way.")
+    sent = OutboundEmail.objects.get()
+    page = client_a.get(f"/cases/{case.reference}").content.decode()
+    assert "Waiting to be sent" in page
+    assert "Try sending again" not in page
+
+    OutboundEmail.objects.filter(pk=sent.pk).update(
+        status=OutboundStatus.FAILED, last_error="The mail server answered 550: 5.1.1 No such user"
+    )
+    page = client_a.get(f"/cases/{case.reference}").content.decode()
+    assert "Could not be sent: The mail server answered 550: 5.1.1 No such user" in page
+    response = client_a.post(f"/cases/{case.reference}/emails/{sent.pk}/retry", follow=True)
+    assert "The email will be sent again." in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == OutboundStatus.QUEUED
+    again = client_a.post(f"/cases/{case.reference}/emails/{sent.pk}/retry", follow=True)
+    assert "Only an email that could not be sent can be tried again." in again.content.decode()
+    assert client_a.post(f"/cases/{case.reference}/emails/999999/retry").status_code == 404

@@ -69,6 +69,8 @@ class EventKind(models.TextChoices):
     SUBJECT_CHANGED = "subject_changed", _("Subject changed")
     CATEGORY_CHANGED = "category_changed", _("Category changed")
     TAGS_CHANGED = "tags_changed", _("Tags changed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+    EMAIL_FAILED = "email_failed", _("Email could not be sent")
     CUSTOMER_CHANGED = "customer_changed", _("Customer changed")
     TARGET_MET = "target_met", _("Service target met")
     TARGET_BREACHED = "target_breached", _("Service target breached")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from patron.cases.models import Case
+from patron.cases.models import Case, Message
 
 # Called with the cases that changed; `opened` when they were all just opened, so an observer
 # may take them as they are in memory, with no history yet to read.
@@ -22,3 +22,19 @@ def observe_case_changes(observer: CaseObserver) -> None:
 def notify_case_changes(cases: Sequence[Case], *, opened: bool = False) -> None:
     for observer in _observers:
         observer(cases, opened)
+
+
+# Called with each reply to a customer as it is written, so a channel can deliver it. The
+# delivery is queued in the same transaction: a reply that rolls back is never sent.
+ReplyObserver = Callable[[Message], object]
+_reply_observers: list[ReplyObserver] = []
+
+
+def observe_replies(observer: ReplyObserver) -> None:
+    if observer not in _reply_observers:
+        _reply_observers.append(observer)
+
+
+def notify_reply(message: Message) -> None:
+    for observer in _reply_observers:
+        observer(message)

@@ -26,7 +26,7 @@ from patron.cases.models import (
     Status,
     Tag,
 )
-from patron.cases.observers import notify_case_changes
+from patron.cases.observers import notify_case_changes, notify_reply
 from patron.cases.queries import can_see_case
 from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Customer, CustomerKind
@@ -322,6 +322,7 @@ def reply(
             created_at=now,
         )
         _record(current, EventKind.REPLIED, by, now, message=message)
+        notify_reply(message)
         if current.first_response_at is None:
             current.first_response_at = now
         target = status or (Status.OPEN if current.status == Status.NEW else None)

@@ -57,6 +57,14 @@ class Mailbox(TimestampedModel):
         default=True,
         help_text=_("Email the customer their case reference when their email opens a case."),
     )
+    acknowledgement_text = models.TextField(
+        _("acknowledgement"),
+        blank=True,
+        help_text=_(
+            "What the acknowledgement says; empty for the standard wording. These are filled in: "
+            "{customer_name}, {reference}, {subject}, {reply_promise}, {team_name}."
+        ),
+    )
     imap_host = models.CharField(_("IMAP server"), max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_security = models.CharField(
@@ -125,3 +133,53 @@ class InboundEmail(models.Model):
     def __str__(self) -> str:
         where = f" on {format_reference(self.case_id)}" if self.case_id else ""
         return f"Email {self.pk} ({self.get_status_display()}){where}"
+
+
+class OutboundKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Not sent yet: trying again")
+    FAILED = "failed", _("Could not be sent")
+
+
+class OutboundEmail(TimestampedModel):
+    """One email Patron sends to a customer: a reply an agent wrote, or the acknowledgement of a
+    new case. Its Message-ID is fixed when it is queued, so every attempt sends the same email
+    and the customer's reply threads back to the case. A send that fails is tried again and,
+    once attempts run out, stays visible on the case until someone tries again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbound_emails", db_index=False)
+    case_message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound_email"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OutboundKind.choices, default=OutboundKind.REPLY)
+    message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    from_address = models.CharField(_("from"), max_length=400)
+    to_address = models.CharField(_("to"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="outbound_case_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_status_idx"),
+        ]
+        verbose_name = _("outbound email")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_address or 'nobody'} on {format_reference(self.case_id)}"

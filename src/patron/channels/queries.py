@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from patron.cases.models import Case
-from patron.channels.models import InboundEmail, InboundStatus, Mailbox
+from patron.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
 from patron.errors import NotFound
 
 
@@ -28,7 +29,7 @@ def find_processed_with_message_id(*, message_id: str, other_than: int) -> Inbou
 
 
 def case_ids_for_message_ids(*, message_ids: Sequence[str]) -> dict[str, int]:
-    """For each Message-ID Patron received into a case, that case's id."""
+    """For each Message-ID Patron sent from a case or received into one, that case's id."""
     if not message_ids:
         return {}
     rows = (
@@ -36,7 +37,9 @@ def case_ids_for_message_ids(*, message_ids: Sequence[str]) -> dict[str, int]:
         .order_by("id")
         .values_list("message_id", "case_id")
     )
-    found: dict[str, int] = {}
+    found: dict[str, int] = dict(
+        OutboundEmail.objects.filter(message_id__in=list(message_ids)).values_list("message_id", "case_id")
+    )
     for message_id, case_id in rows:
         if message_id is not None and case_id is not None:
             found.setdefault(message_id, case_id)
@@ -77,3 +80,89 @@ def mailbox_for_addresses(*, addresses: Sequence[str]) -> Mailbox | None:
     )
     found = {mailbox.address.lower(): mailbox for mailbox in mailboxes.select_related("team")}
     return next((found[address] for address in wanted if address in found), None)
+
+
+@dataclass(frozen=True)
+class CaseEmail:
+    """One email of a case's conversation, either way, for the API and the case page."""
+
+    id: str
+    direction: str
+    message_id: str | None
+    in_reply_to: str
+    case_message_id: int | None
+    sender: str
+    to: str
+    subject: str
+    at: datetime
+    status: str
+    attempts: int
+    last_error: str
+    kind: str
+
+
+def emails_of(case: Case) -> list[CaseEmail]:
+    """Every email received into the case and sent from it, oldest first. Ids are `in-<n>` and
+    `out-<n>`, as the two kinds are kept apart."""
+    received = [
+        CaseEmail(
+            id=f"in-{email.pk}",
+            direction="inbound",
+            message_id=email.message_id,
+            in_reply_to="",
+            case_message_id=email.case_message_id,
+            sender=email.sender,
+            to="",
+            subject=email.subject,
+            at=email.received_at,
+            status=email.status,
+            attempts=0,
+            last_error="",
+            kind=email.automated_kind or "customer",
+        )
+        for email in InboundEmail.objects.filter(case=case).defer("raw").order_by("received_at", "id")
+    ]
+    sent = [
+        CaseEmail(
+            id=f"out-{email.pk}",
+            direction="outbound",
+            message_id=email.message_id,
+            in_reply_to=email.in_reply_to,
+            case_message_id=email.case_message_id,
+            sender=email.from_address,
+            to=email.to_address,
+            subject=email.subject,
+            at=email.created_at,
+            status=email.status,
+            attempts=email.attempts,
+            last_error=email.last_error,
+            kind=email.kind,
+        )
+        for email in OutboundEmail.objects.filter(case=case).order_by("created_at", "id")
+    ]
+    return sorted([*received, *sent], key=lambda email: email.at)
+
+
+def inbound_email_of(case: Case, email_id: int) -> InboundEmail:
+    email = InboundEmail.objects.filter(case=case, pk=email_id).first()
+    if email is None:
+        raise NotFound("This case has no such email.")
+    return email
+
+
+def outbound_email_of(case: Case, email_id: int) -> OutboundEmail:
+    email = OutboundEmail.objects.filter(case=case, pk=email_id).select_related("case").first()
+    if email is None:
+        raise NotFound("This case has no such email.")
+    return email
+
+
+def outbound_emails_by_message(case: Case) -> dict[int, OutboundEmail]:
+    """The email each reply on the case went out as, by message id (for the case page)."""
+    return {
+        email.case_message_id: email
+        for email in OutboundEmail.objects.filter(case=case, case_message__isnull=False).defer(
+            "body_text", "body_html", "references"
+        )
+        if email.case_message_id is not None
+    }

@@ -20,6 +20,7 @@ from patron.cases.services import MAX_BODY, MAX_SUBJECT, open_case, receive_mess
 from patron.channels.email.parsing import ReadEmail, UnreadableEmail, read_email
 from patron.channels.email.threading import find_thread
 from patron.channels.models import AutomatedKind, InboundEmail, InboundSource, InboundStatus, Mailbox
+from patron.channels.outbound import acknowledge_new_case
 from patron.channels.queries import (
     find_case,
     find_inbound_by_hash,
@@ -216,6 +217,11 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
     )
     inbound.case = opened
     inbound.case_message = opened.messages.get()
+    if inbound.mailbox is not None and inbound.source not in _ARCHIVE_SOURCES:
+        # Imported history is not acknowledged: those customers were answered long ago.
+        acknowledge_new_case(
+            case=opened, mailbox=inbound.mailbox, sent_by=read.sender_address, replying_to=read.message_id
+        )
     return f"Opened {opened.reference}."
 
 

@@ -47,9 +47,7 @@ def entries(events: Iterable[CaseEvent]) -> list[Entry]:
 def entry(event: CaseEvent) -> Entry:
     if event.kind in MESSAGE_EVENTS and event.message is not None:
         return _message_entry(event, event.message)
-    return Entry(
-        event=event, style="change", title=event.kind_label, byline=_actor(event), detail=change(event)
-    )
+    return Entry(event=event, style="change", title=event.kind_label, byline=_actor(event), detail=change(event))
 
 
 def _message_entry(event: CaseEvent, message: Message) -> Entry:
@@ -144,6 +142,13 @@ def change(event: CaseEvent) -> str:
         return _("%(who)s opened the case.") % {"who": who}
     if kind in (EventKind.TARGET_MET, EventKind.TARGET_BREACHED):
         return _service_target(kind, data)
+    if kind == EventKind.ACKNOWLEDGED:
+        return _("An acknowledgement with the case reference was emailed to %(to)s.") % {"to": data.get("to") or "?"}
+    if kind == EventKind.EMAIL_FAILED:
+        return _("An email to the customer could not be sent after %(n)s attempts: %(error)s") % {
+            "n": data.get("attempts", "?"),
+            "error": data.get("error") or _("no reason given."),
+        }
     return _("%(what)s by %(who)s.") % {"what": event.kind_label, "who": who}
 
 

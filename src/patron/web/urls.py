@@ -43,6 +43,7 @@ urlpatterns = [
     path("cases/<str:reference>/properties", views.case_properties, name="case_properties"),
     path("cases/<str:reference>/take", views.case_take, name="case_take"),
     path("cases/<str:reference>/log", views.case_log_call, name="case_log_call"),
+    path("cases/<str:reference>/emails/<int:email_id>/retry", views.case_email_retry, name="case_email_retry"),
     path("contacts/log", views.contact_log, name="contact_log"),
     path("customers", views.customers, name="customers"),
     path("customers/new", views.customer_new, name="customer_new"),

@@ -23,6 +23,8 @@ from patron.accounts.queries import list_active_agents, list_teams
 from patron.cases import queries as case_queries
 from patron.cases import services as case_services
 from patron.cases.models import Case, Message
+from patron.channels.outbound import retry_outbound_email
+from patron.channels.queries import outbound_email_of, outbound_emails_by_message
 from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
@@ -99,6 +101,7 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
         "case": case,
         "entries": timeline.entries(case_queries.timeline(case)),
         "service_levels": service_levels_of(case.pk),
+        "deliveries": outbound_emails_by_message(case),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
         "note_form": given.get("note_form") or forms.NoteForm(),
@@ -213,6 +216,19 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
         if attempt(form, take) is not None:
             return _case_saved(request, case.reference, _("The case is now assigned to you."))
     return _case_page(request, case, take_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_email_retry(request: AgentRequest, reference: str, email_id: int) -> HttpResponse:
+    case = _case(request, reference)
+    email = outbound_email_of(case, email_id)
+    try:
+        retry_outbound_email(outbound=email, by=request.user)
+    except Conflict as refusal:
+        messages.error(request, refusal.message)
+        return redirect("web:case", reference=case.reference)
+    return _case_saved(request, case.reference, _("The email will be sent again."))
 
 
 @require_POST

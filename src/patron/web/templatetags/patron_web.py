@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -106,3 +108,9 @@ def minutes_words(minutes: float | int | None) -> str:
 @register.filter
 def seconds_words(seconds: float | None) -> str:
     return minutes_words(None if seconds is None else float(seconds) / 60)
+
+
+@register.filter
+def item(mapping: Mapping[Any, Any] | None, key: object) -> Any:
+    """`mapping[key]` in a template, or None when it is not there."""
+    return mapping.get(key) if mapping is not None else None
