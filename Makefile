@@ -44,6 +44,7 @@ test-postgres:
 bench: install
 	PATRON_LOCAL=1 $(BIN)/python bench/core.py
 	PATRON_LOCAL=1 $(BIN)/python bench/standards.py
+	PATRON_LOCAL=1 $(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -289,7 +289,7 @@ def receive_message(
             _move_status(current, Status.OPEN, None, at)
             current.version += 1
         current.updated_at = max(current.updated_at, at)
-        current.save()
+        current.save(update_fields=_MESSAGE_FIELDS)
         notify_case_changes([current])
     return message
 
@@ -332,7 +332,7 @@ def reply(
             _move_status(current, target, by, now)
             current.version += 1
         current.updated_at = now
-        current.save()
+        current.save(update_fields=_MESSAGE_FIELDS)
         notify_case_changes([current])
     return message
 
@@ -418,7 +418,7 @@ def log_contact(
             _move_status(current, Status.OPEN, by, at)
             current.version += 1
         current.updated_at = max(current.updated_at, at)
-        current.save()
+        current.save(update_fields=_MESSAGE_FIELDS)
         notify_case_changes([current])
     return message
 
@@ -531,6 +531,11 @@ def _apply_tags(case: Case, names: Iterable[str], by: Agent, now: datetime) -> b
     case.tags.set(list(_tags_named(set(wanted)).values()))
     _record(case, EventKind.TAGS_CHANGED, by, now, data={"before": current, "after": wanted})
     return True
+
+
+# What adding a message may change on its case. Naming them keeps the subject out of the UPDATE,
+# so the search index (kept by a trigger on the subject) is not rewritten for every message.
+_MESSAGE_FIELDS = ["status", "resolved_at", "closed_at", "first_response_at", "version", "updated_at"]
 
 
 def _move_status(case: Case, status: str, by: Agent | None, at: datetime) -> None:

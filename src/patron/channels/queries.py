@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 
 from patron.cases.models import Case
 from patron.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
@@ -15,17 +15,23 @@ from patron.errors import NotFound
 
 
 def find_inbound_by_hash(*, sha256: str) -> InboundEmail | None:
-    return InboundEmail.objects.filter(sha256=sha256).first()
+    return InboundEmail.objects.filter(sha256=sha256).defer("raw").first()
 
 
-def find_processed_with_message_id(*, message_id: str, other_than: int) -> InboundEmail | None:
+class EarlierEmail(NamedTuple):
+    pk: int
+    case_id: int | None
+
+
+def find_processed_with_message_id(*, message_id: str, other_than: int) -> EarlierEmail | None:
     """The email already processed under this Message-ID, if any (not the one asked about)."""
-    return (
+    found = (
         InboundEmail.objects.filter(message_id=message_id, status=InboundStatus.PROCESSED)
         .exclude(pk=other_than)
         .order_by("id")
-        .first()
+        .values_list("pk", "case_id")[:1]
     )
+    return next((EarlierEmail(*row) for row in found), None)
 
 
 def case_ids_for_message_ids(*, message_ids: Sequence[str]) -> dict[str, int]:
@@ -71,15 +77,14 @@ def quarantined_email_by_id(email_id: int) -> InboundEmail:
 
 
 def mailbox_for_addresses(*, addresses: Sequence[str]) -> Mailbox | None:
-    """The active mailbox among these addresses, the earliest listed first; None if none is."""
+    """The active mailbox among these addresses, the earliest listed first; None if none is.
+    A desk has a handful of mailboxes: reading them all beats asking the database to compare
+    lower-cased addresses."""
     if not addresses:
         return None
-    wanted = [address.lower() for address in addresses]
-    mailboxes = Mailbox.objects.annotate(address_lower=Lower("address")).filter(
-        address_lower__in=wanted, is_active=True
-    )
-    found = {mailbox.address.lower(): mailbox for mailbox in mailboxes.select_related("team")}
-    return next((found[address] for address in wanted if address in found), None)
+    active = Mailbox.objects.filter(is_active=True).select_related("team")
+    found = {mailbox.address.lower(): mailbox for mailbox in active}
+    return next((found[address.lower()] for address in addresses if address.lower() in found), None)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,19 @@ logger = logging.getLogger(__name__)
 NO_SUBJECT = "(no subject)"
 NO_TEXT = "(This email has no text.)"
 SHORTENED = "\n\n[Shortened: the whole email is kept as it was received.]"
+# What reading an email fills in; the original itself is never written again.
+_READ_FIELDS = [
+    "message_id",
+    "sender",
+    "subject",
+    "automated_kind",
+    "automated",
+    "processed_at",
+    "status",
+    "case",
+    "case_message",
+    "mailbox",
+]
 # Archives are imported history: their own dates are kept. Mail delivered now is dated now.
 _ARCHIVE_SOURCES = (InboundSource.MAILDIR, InboundSource.MBOX)
 
@@ -109,16 +122,14 @@ def process_inbound_email(*, inbound: InboundEmail) -> IngestResult:
 
 def _store(raw: bytes, *, source: str, mailbox: Mailbox | None) -> tuple[InboundEmail, bool]:
     digest = hashlib.sha256(raw).hexdigest()
-    existing = find_inbound_by_hash(sha256=digest)
-    if existing is not None:
-        return existing, False
     try:
+        # Straight to the insert: the same bytes twice is the exception, and the unique digest
+        # refuses them (also when two processes receive them at the same moment).
         with transaction.atomic():
             inbound = InboundEmail.objects.create(
                 raw=raw, sha256=digest, size=len(raw), received_at=timezone.now(), source=source, mailbox=mailbox
             )
     except IntegrityError:
-        # The same bytes arrived at the same moment through another process.
         found = find_inbound_by_hash(sha256=digest)
         if found is None:
             raise
@@ -137,7 +148,8 @@ def _process(inbound: InboundEmail) -> IngestResult:
     except Exception as error:  # any failure to parse is a reason to quarantine
         raise _Quarantine(f"The email could not be read ({type(error).__name__}: {error}).") from error
     with transaction.atomic():
-        current = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        # The original is already in hand (in `read`): reading or writing it again is waste.
+        current = InboundEmail.objects.select_for_update().defer("raw").get(pk=inbound.pk)
         if current.status != InboundStatus.STORED:
             return IngestResult(
                 outcome=IngestOutcome.DUPLICATE,
@@ -159,7 +171,7 @@ def _process(inbound: InboundEmail) -> IngestResult:
         if earlier is not None:
             current.status = InboundStatus.DUPLICATE
             current.case_id = earlier.case_id
-            current.save()
+            current.save(update_fields=_READ_FIELDS)
             return IngestResult(
                 outcome=IngestOutcome.DUPLICATE,
                 reason=f"An email with the same Message-ID was received before (email {earlier.pk}).",
@@ -168,7 +180,7 @@ def _process(inbound: InboundEmail) -> IngestResult:
             )
         reason = _file(current, read, received_at=_received_at(read, current))
         current.status = InboundStatus.PROCESSED
-        current.save()
+        current.save(update_fields=_READ_FIELDS)
     return IngestResult(
         outcome=IngestOutcome.STORED, reason=reason, case_reference=_reference(current.case_id), inbound_id=current.pk
     )

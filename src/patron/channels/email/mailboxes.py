@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +31,21 @@ class Mailbox:
             return
         box = _open(self.path, self.source)
         try:
-            for key in box.iterkeys():
+            # A Maildir lists its files in no particular order, but each name starts with the
+            # time it was delivered: in that order, a reply comes after what it answers.
+            keys = (
+                sorted(box.iterkeys(), key=_delivery_order) if self.source == InboundSource.MAILDIR else box.iterkeys()
+            )
+            for key in keys:
                 yield box.get_bytes(key)
         finally:
             box.close()
+
+
+def _delivery_order(key: str) -> tuple[int | str, ...]:
+    """A Maildir name such as `1700000000.M123456P42Q7.host` as the numbers in it (seconds,
+    microseconds, process, counter): compared as text, M99 would come after M100000."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key) if part)
 
 
 def open_mailbox(path: Path) -> Mailbox:
