@@ -34,3 +34,11 @@ def lead_a(team_a: Team) -> Agent:
 @pytest.fixture
 def manager(db: None) -> Agent:
     return factories.agent(role=Role.SERVICE_MANAGER, username="manon")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _files_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Attachments the tests keep go to a folder of their own, not the working copy's data."""
+    from django.conf import settings
+
+    settings.PATRON_FILES_DIR = tmp_path_factory.mktemp("files")

@@ -210,6 +210,12 @@ PATRON_MAX_PAGE_SIZE = 100
 # Larger emails are stored but quarantined unread (25 MiB, as most mail servers accept).
 PATRON_MAX_EMAIL_BYTES = int(os.environ.get("PATRON_MAX_EMAIL_BYTES", str(25 * 1024 * 1024)))
 
+# Attachments: kept by content under the data directory; a larger one stays only inside the
+# original email it came in (downloadable whole), and is listed on its message all the same.
+PATRON_FILES_DIR = Path(os.environ.get("PATRON_FILES_DIR", str(DATA_DIR / "files"))).resolve()
+PATRON_MAX_ATTACHMENT_BYTES = int(os.environ.get("PATRON_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
+PATRON_MAX_ATTACHMENTS = int(os.environ.get("PATRON_MAX_ATTACHMENTS", "100"))
+
 # Outgoing email. With no SMTP server named, mail is written to files under the data directory
 # (one per message, readable with any mail client) rather than lost or sent anywhere unintended.
 EMAIL_HOST = os.environ.get("PATRON_SMTP_HOST", "")

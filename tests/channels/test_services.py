@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
-from patron.accounts.models import Agent
+from patron.accounts.models import Agent, Role
 from patron.cases.models import Case, Channel, Message, Status
 from patron.cases.services import set_status
 from patron.channels import services
@@ -430,3 +431,34 @@ def test_email_to_no_known_mailbox_opens_a_case_without_a_team() -> None:
     factories.mailbox(address="help@desk.example", is_active=False)
     ingest_email(make_email(), source="stdin")
     assert (_only_case().team, InboundEmail.objects.get().mailbox) == (None, None)
+
+
+# --- bounces ---------------------------------------------------------------------------------------
+
+BOUNCES = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "raw-email" / "mikel-mail" / "multipart_report_emails"
+)
+
+
+def test_a_bounce_marks_the_address_undeliverable_until_the_customer_writes_from_it(client: Client) -> None:
+    customer = factories.customer("Edwin", email="Edwin@zzzzzzz.com")
+    result = ingest_email((BOUNCES / "report_530.eml").read_bytes(), source="smtp")
+    assert result.reason == "Ignored: automated (delivery report)."
+    point = ContactPoint.objects.get(customer=customer)
+    assert point.undeliverable_since is not None
+    assert point.undeliverable_reason.startswith("A delivery report said so: ")
+
+    agent = factories.agent(role=Role.ADMIN)
+    client.force_login(agent)
+    page = client.get(f"/customers/{customer.pk}").content.decode()
+    assert "Email to this address bounces" in page
+
+    ingest_email(make_email(sender="Edwin <edwin@zzzzzzz.com>"), source="smtp")
+    point.refresh_from_db()
+    assert (point.undeliverable_since, point.undeliverable_reason) == (None, "")
+
+
+def test_a_delayed_delivery_is_not_a_bounce_for_good() -> None:
+    factories.customer("Someone", email="someone@example.com")
+    ingest_email((BOUNCES / "report_422.eml").read_bytes(), source="smtp")
+    assert not ContactPoint.objects.filter(undeliverable_since__isnull=False).exists()

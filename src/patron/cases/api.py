@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Query, Router, Schema
 from ninja import Status as Created
 
 from patron.accounts.models import Agent, Team
 from patron.accounts.queries import acting_agent, agent_by_key, team_by_key
 from patron.cases import queries, services
+from patron.cases.downloads import attachment_response
 from patron.cases.models import Case, CaseEvent, Message, Status
 from patron.cases.schemas import (
     PRIORITY_BY_NAME,
@@ -140,6 +142,15 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
     if body.type == "note":
         return Created(201, services.add_note(case=case, by=agent, body=body.body))
     raise ValidationFailed("A message's type is either “reply” or “note”.", fields={"type": "Choose reply or note."})
+
+
+@router.get("/cases/{reference}/attachments/{attachment_id}")
+def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponseBase:
+    """A file that came with a message, exactly as it came, always as a download."""
+    agent = acting_agent(request.user)
+    return attachment_response(
+        queries.attachment_of(agent=agent, reference=reference, attachment_id=attachment_id), agent
+    )
 
 
 @router.get("/cases/{reference}/events", response=list[EventOut])

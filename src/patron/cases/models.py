@@ -204,6 +204,30 @@ class Message(models.Model):
         return self.direction == Direction.NOTE
 
 
+class Attachment(models.Model):
+    """A file that came with a message. The bytes are kept once per content, named by their
+    SHA-256 (the same logo in a thousand signatures takes the room of one); `sha256` is empty
+    when the file was too large to keep apart from the original email it arrived in."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    content_id = models.CharField(_("Content-ID"), max_length=250, blank=True)
+    is_inline = models.BooleanField(_("shown within the message"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_stored(self) -> bool:
+        return bool(self.sha256)
+
+
 class CaseEvent(models.Model):
     """One change to a case: who, when, what, with before and after in `data`. Append-only."""
 

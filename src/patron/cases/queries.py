@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from patron.accounts.models import Agent
 from patron.accounts.queries import team_ids_of
 from patron.cases import search
-from patron.cases.models import Case, CaseEvent, Message, Tag, parse_reference
+from patron.cases.models import Attachment, Case, CaseEvent, Message, Tag, parse_reference
 from patron.errors import NotFound, ValidationFailed
 
 
@@ -183,17 +183,31 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 def messages_of(case: Case) -> QuerySet[Message]:
     """The case's messages, oldest first, with their authors."""
     return (
-        Message.objects.filter(case=case).select_related("author_agent", "author_customer").order_by("created_at", "id")
+        Message.objects.filter(case=case)
+        .select_related("author_agent", "author_customer")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
     )
 
 
 def timeline(case: Case) -> list[CaseEvent]:
-    """Everything that happened on the case, oldest first, messages included: one query."""
+    """Everything that happened on the case, oldest first, messages and their attachments
+    included: two queries."""
     return list(
         CaseEvent.objects.filter(case=case)
         .select_related("actor", "message", "message__author_agent", "message__author_customer")
+        .prefetch_related("message__attachments")
         .order_by("created_at", "id")
     )
+
+
+def attachment_of(*, agent: Agent, reference: str, attachment_id: int) -> Attachment:
+    """An attachment of a case the agent may see; NotFound otherwise, as for the case itself."""
+    case = case_for_agent(agent=agent, reference=reference)
+    found = Attachment.objects.filter(pk=attachment_id, message__case=case).select_related("message").first()
+    if found is None:
+        raise NotFound("This case has no such attachment.")
+    return found
 
 
 def other_cases_of_customer(case: Case, agent: Agent, limit: int = 10) -> list[Case]:

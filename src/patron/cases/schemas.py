@@ -8,7 +8,18 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from patron.cases.models import Case, CaseEvent, CaseKind, Channel, Direction, Message, Priority, Status
+from patron.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseKind,
+    Channel,
+    Direction,
+    Message,
+    Priority,
+    Status,
+    format_reference,
+)
 from patron.customers.models import CustomerKind
 from patron.customers.schemas import CustomerBrief
 
@@ -161,6 +172,22 @@ class AuthorOut(Schema):
     name: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str = Field(description="SHA-256 of the content; empty when it is kept only in the original email.")
+    inline: bool = Field(alias="is_inline")
+    download: str | None = Field(description="Where to download it; null when it is kept only in the original email.")
+
+    @staticmethod
+    def resolve_download(attachment: Attachment) -> str | None:
+        if not attachment.is_stored:
+            return None
+        return f"/api/v1/cases/{format_reference(attachment.message.case_id)}/attachments/{attachment.pk}"
+
+
 class MessageOut(Schema):
     id: int
     direction: Direction
@@ -169,6 +196,11 @@ class MessageOut(Schema):
     body: str = Field(alias="body_text")
     body_html: str
     created_at: datetime
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(message: Message) -> list[Attachment]:
+        return list(message.attachments.all())
 
     @staticmethod
     def resolve_author(message: Message) -> dict[str, Any] | None:

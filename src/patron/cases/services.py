@@ -3,18 +3,22 @@ CaseEvent rows that timelines, journeys, audit and KPIs are read from."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Team
 from patron.accounts.queries import team_ids_of
+from patron.cases.files import store_content
 from patron.cases.models import (
+    Attachment,
     Case,
     CaseEvent,
     CaseKind,
@@ -335,6 +339,46 @@ def reply(
         current.save(update_fields=_MESSAGE_FIELDS)
         notify_case_changes([current])
     return message
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+def attach_files(*, message: Message, files: Sequence[NewAttachment]) -> list[Attachment]:
+    """Keep the files that came with a message. One larger than PATRON_MAX_ATTACHMENT_BYTES is
+    listed but not kept apart (it stays in the original it came in); past PATRON_MAX_ATTACHMENTS
+    the rest are likewise left in the original."""
+    limit: int = settings.PATRON_MAX_ATTACHMENT_BYTES
+    rows = [
+        Attachment(
+            message=message,
+            filename=clean_filename(new.filename),
+            content_type=(clean_text(new.content_type).strip().lower() or "application/octet-stream")[:100],
+            size=len(new.content),
+            sha256=store_content(new.content) if len(new.content) <= limit else "",
+            content_id=clean_text(new.content_id).strip("<> ")[:250],
+            is_inline=new.inline,
+        )
+        for new in files[: settings.PATRON_MAX_ATTACHMENTS]
+    ]
+    return Attachment.objects.bulk_create(rows)
+
+
+def clean_filename(name: str) -> str:
+    """A file name safe to show and to offer for download: no folders, no control characters,
+    at most 255 characters with its extension kept."""
+    base = re.split(r"[/\\]", clean_text(name))[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip(" .") or "attachment"
+    if len(base) > 255:
+        stem, dot, extension = base.rpartition(".")
+        base = (stem[: 254 - len(extension)] + dot + extension) if dot and len(extension) <= 20 else base[:255]
+    return base
 
 
 def add_note(*, case: Case, by: Agent, body: str) -> Message:

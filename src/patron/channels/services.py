@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patron.accounts.models import Agent
-from patron.cases.models import Channel, format_reference
-from patron.cases.services import MAX_BODY, MAX_SUBJECT, open_case, receive_message
+from patron.cases.models import Channel, Message, format_reference
+from patron.cases.services import MAX_BODY, MAX_SUBJECT, NewAttachment, attach_files, open_case, receive_message
 from patron.channels.email.parsing import ReadEmail, UnreadableEmail, read_email
 from patron.channels.email.threading import find_thread
 from patron.channels.models import AutomatedKind, InboundEmail, InboundSource, InboundStatus, Mailbox
@@ -29,7 +29,7 @@ from patron.channels.queries import (
     mailbox_for_addresses,
 )
 from patron.customers.models import Customer
-from patron.customers.services import find_or_create_customer
+from patron.customers.services import find_or_create_customer, mark_deliverable, mark_undeliverable
 from patron.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from patron.privacy import audit
 
@@ -194,6 +194,10 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
         original_ids = (read.original_message_id,) if read.original_message_id else ()
         thread = find_thread(in_reply_to=original_ids, references=(), subject=read.original_subject)
     case = find_case(case_id=thread.case_id) if thread is not None else None
+    if read.failed_recipients:
+        mark_undeliverable(
+            emails=read.failed_recipients, reason=f"A delivery report said so: {read.subject}"[:300], at=received_at
+        )
     if read.automated_kind:
         if case is None:
             return f"Ignored: automated ({AutomatedKind(read.automated_kind).label.lower()})."
@@ -201,6 +205,7 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
         # case keeps its status.
         inbound.case = case
         return f"Attached to {case.reference}: automated ({AutomatedKind(read.automated_kind).label.lower()})."
+    mark_deliverable(email=read.sender_address)
     if case is not None:
         message = receive_message(
             case=case,
@@ -211,6 +216,7 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
             received_at=received_at,
         )
         inbound.case, inbound.case_message = case, message
+        _keep_attachments(message, read)
         return f"Added to {case.reference}."
     if not read.sender_address:
         raise _Quarantine("The email has no sender address, so there is nobody to answer.")
@@ -229,12 +235,30 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
     )
     inbound.case = opened
     inbound.case_message = opened.messages.get()
+    _keep_attachments(inbound.case_message, read)
     if inbound.mailbox is not None and inbound.source not in _ARCHIVE_SOURCES:
         # Imported history is not acknowledged: those customers were answered long ago.
         acknowledge_new_case(
             case=opened, mailbox=inbound.mailbox, sent_by=read.sender_address, replying_to=read.message_id
         )
     return f"Opened {opened.reference}."
+
+
+def _keep_attachments(message: Message, read: ReadEmail) -> None:
+    if read.attachments:
+        attach_files(
+            message=message,
+            files=[
+                NewAttachment(
+                    filename=found.filename,
+                    content_type=found.content_type,
+                    content=found.content,
+                    content_id=found.content_id,
+                    inline=found.inline,
+                )
+                for found in read.attachments
+            ],
+        )
 
 
 def _sender_customer(read: ReadEmail) -> Customer | None:

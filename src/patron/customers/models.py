@@ -120,6 +120,9 @@ class ContactPoint(TimestampedModel):
     value = models.CharField(_("value"), max_length=320)
     normalised = models.CharField(max_length=320)
     is_primary = models.BooleanField(_("primary"), default=False)
+    # Set when email to this address bounced for good; cleared when the customer writes from it.
+    undeliverable_since = models.DateTimeField(_("undeliverable since"), null=True, blank=True)
+    undeliverable_reason = models.CharField(_("why it is undeliverable"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["kind", "-is_primary", "id"]

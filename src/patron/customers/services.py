@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -203,6 +204,35 @@ def find_or_create_customer(
         if found is None:
             raise
         return found
+
+
+def mark_undeliverable(*, emails: Sequence[str], reason: str, at: datetime) -> int:
+    """Email to these addresses bounced for good (a delivery report said so): the customer's
+    record shows it, so an agent knows to reach them another way. Returns how many were known."""
+    normalised = [normalise(ContactKind.EMAIL, address)[1] for address in emails if "@" in address]
+    points = list(ContactPoint.objects.filter(kind=ContactKind.EMAIL, normalised__in=normalised))
+    for point in points:
+        point.undeliverable_since = point.undeliverable_since or at
+        point.undeliverable_reason = clean_text(reason)[:300]
+        point.save(update_fields=["undeliverable_since", "undeliverable_reason", "updated_at"])
+        audit.record(
+            actor=None,
+            action="contact_point_undeliverable",
+            object_type="customer",
+            object_id=point.customer_id,
+            data={"kind": point.kind, "reason": point.undeliverable_reason},
+        )
+    return len(points)
+
+
+def mark_deliverable(*, email: str) -> None:
+    """The customer wrote from this address: whatever bounced before, it works now."""
+    if "@" not in email:
+        return
+    normalised = normalise(ContactKind.EMAIL, email)[1]
+    ContactPoint.objects.filter(
+        kind=ContactKind.EMAIL, normalised=normalised, undeliverable_since__isnull=False
+    ).update(undeliverable_since=None, undeliverable_reason="")
 
 
 def merge_customer_records(*, source: Customer, target: Customer, by: Agent | None) -> list[int]:

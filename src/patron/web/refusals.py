@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 class AgentRequest(HttpRequest):
@@ -93,12 +95,12 @@ def attempt(form: PatronForm, action: Callable[[], T]) -> T | None:
 
 
 def agent_view(
-    view: Callable[Concatenate[AgentRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    view: Callable[Concatenate[AgentRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
     """Sign-in required; a refusal nobody caught on a form becomes the matching error page."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
         try:
             return view(request, *args, **kwargs)  # type: ignore[arg-type]
         except DomainError as error:
@@ -113,7 +115,7 @@ def agent_view(
     signed_in_only = login_required(wrapped)
 
     @wraps(view)
-    def entry(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def entry(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
         htmx = getattr(request, "htmx", None)
         if htmx and not request.user.is_authenticated:
             # The session ran out: send the whole browser to sign in, not just a fragment.

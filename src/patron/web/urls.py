@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import forms, views
+from patron.web import forms, mail_views, views
 
 
 class RecordId:
@@ -44,7 +44,12 @@ urlpatterns = [
     path("cases/<str:reference>/take", views.case_take, name="case_take"),
     path("cases/<str:reference>/log", views.case_log_call, name="case_log_call"),
     path("cases/<str:reference>/emails/<int:email_id>/retry", views.case_email_retry, name="case_email_retry"),
+    path("cases/<str:reference>/attachments/<int:attachment_id>", views.case_attachment, name="case_attachment"),
     path("contacts/log", views.contact_log, name="contact_log"),
+    path("quarantine", mail_views.quarantine, name="quarantine"),
+    path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
+    path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),
+    path("quarantine/<int:email_id>/discard", mail_views.quarantine_discard, name="quarantine_discard"),
     path("customers", views.customers, name="customers"),
     path("customers/new", views.customer_new, name="customer_new"),
     path("customers/<record:pk>", views.customer_detail, name="customer"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,6 +23,7 @@ from patron.accounts.models import Agent
 from patron.accounts.queries import list_active_agents, list_teams
 from patron.cases import queries as case_queries
 from patron.cases import services as case_services
+from patron.cases.downloads import attachment_response
 from patron.cases.models import Case, Message
 from patron.channels.outbound import retry_outbound_email
 from patron.channels.queries import outbound_email_of, outbound_emails_by_message
@@ -216,6 +218,13 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
         if attempt(form, take) is not None:
             return _case_saved(request, case.reference, _("The case is now assigned to you."))
     return _case_page(request, case, take_form=form, status=form.status_code)
+
+
+@require_GET
+@agent_view
+def case_attachment(request: AgentRequest, reference: str, attachment_id: int) -> HttpResponseBase:
+    found = case_queries.attachment_of(agent=request.user, reference=reference, attachment_id=attachment_id)
+    return attachment_response(found, request.user)
 
 
 @require_POST

@@ -10,7 +10,9 @@ import email.header
 import email.policy
 import email.utils
 import functools
+import mimetypes
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.errors import MissingHeaderBodySeparatorDefect
@@ -71,6 +73,18 @@ READING_POLICY = _ReadingPolicy()
 
 
 @dataclass(frozen=True)
+class ReadAttachment:
+    """A file that came with the email: a part that is not the text read as its body. A
+    forwarded email comes whole, as an .eml file; Outlook's winmail.dat stays as it is."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass(frozen=True)
 class ReadEmail:
     """What Patron takes from an email. Text is clean: no NULs, no undecodable bytes."""
 
@@ -89,6 +103,9 @@ class ReadEmail:
     original_message_id: str | None = None
     # Who it was delivered to, most specific first, to tell which mailbox received it.
     recipients: tuple[str, ...] = ()
+    attachments: tuple[ReadAttachment, ...] = ()
+    # Addresses a delivery report says could not be reached, for good ("Action: failed").
+    failed_recipients: tuple[str, ...] = ()
 
 
 def read_email(raw: bytes) -> ReadEmail:
@@ -121,6 +138,7 @@ def read_email(raw: bytes) -> ReadEmail:
         original_subject=" ".join(_header(original, "Subject").split()) if original is not None else "",
         original_message_id=normalise_message_id(_header(original, "Message-ID")) if original is not None else None,
         recipients=_recipients(message),
+        failed_recipients=_failed_recipients(message) if kind == AutomatedKind.BOUNCE else (),
         **_body(message),
     )
 
@@ -160,6 +178,37 @@ def _reported_email(message: Message) -> Message | None:
     except Exception:  # noqa: S110 - a report we cannot read simply finds no case
         pass
     return None
+
+
+_DSN_FIELD = re.compile(r"^(final-recipient|original-recipient|action)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def _failed_recipients(message: Message) -> tuple[str, ...]:
+    """From a delivery report's machine-readable part (RFC 3464): each recipient whose action
+    is "failed". Delayed or relayed ones are not given up on."""
+    failed: list[str] = []
+    try:
+        for part in message.walk():
+            if part.get_content_type() != "message/delivery-status":
+                continue
+            for block in re.split(r"\r?\n\s*\r?\n", _delivery_status_text(part)):
+                fields = {name.lower(): value.strip() for name, value in _DSN_FIELD.findall(block)}
+                recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
+                address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
+                if fields.get("action", "").lower().startswith("failed") and "@" in address:
+                    failed.append(address)
+    except Exception:  # noqa: S110 - an unreadable report only loses the hint
+        pass
+    return tuple(dict.fromkeys(failed))
+
+
+def _delivery_status_text(part: Message) -> str:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        # The parser reads each group of fields as a headers-only message.
+        blocks = [block for block in payload if isinstance(block, Message)]
+        return "\n\n".join("\n".join(f"{k}: {v}" for k, v in block.items()) for block in blocks)
+    return _readable(payload) if isinstance(payload, str) else ""
 
 
 def normalise_message_id(value: str) -> str | None:
@@ -259,20 +308,97 @@ def _content_type(message: Message) -> str:
         return "text/plain"
 
 
-def _body(message: Message) -> dict[str, str]:
+def _body(message: Message) -> dict[str, Any]:
     """The text a person wrote: text/plain when there is one, else the HTML made readable (and
-    kept, sanitised, for display)."""
+    kept, sanitised, for display); and every other part as an attachment."""
     plain, html = _find_part(message, "plain"), _find_part(message, "html")
+    attachments = _attachments(message, body_parts=[part for part in (plain, html) if part is not None])
     if plain is not None:
-        return {"body_text": _part_text(plain).strip(), "body_html": ""}
+        return {"body_text": _part_text(plain).strip(), "body_html": "", "attachments": attachments}
     if html is not None:
         markup = _part_text(html)
-        return {"body_text": html_to_text(markup), "body_html": sanitise_html(markup)}
+        return {"body_text": html_to_text(markup), "body_html": sanitise_html(markup), "attachments": attachments}
     # A multipart whose boundary never appears stays one undivided text: show it as it is.
     undivided = message.get_payload() if message.get_content_maintype() in ("multipart", "text") else None
     if isinstance(undivided, str):
-        return {"body_text": _readable(undivided).strip(), "body_html": ""}
-    return {"body_text": "", "body_html": ""}
+        return {"body_text": _readable(undivided).strip(), "body_html": "", "attachments": attachments}
+    return {"body_text": "", "body_html": "", "attachments": attachments}
+
+
+_ALTERNATIVE_BODIES = ("text/plain", "text/html")
+
+
+def _attachments(message: Message, *, body_parts: list[Message]) -> tuple[ReadAttachment, ...]:
+    """Every leaf part but the body (and the other-format copy of the body), in order. A part
+    that cannot be decoded is skipped: the original email keeps it."""
+    found: list[ReadAttachment] = []
+    for part in _leaves(message):
+        if any(part is body for body in body_parts):
+            continue
+        try:
+            content_type = part.get_content_type()
+            disposition = part.get_content_disposition()
+            if content_type in _ALTERNATIVE_BODIES and disposition != "attachment":
+                continue
+            attachment = _attachment(part, content_type, disposition, number=len(found) + 1)
+        except Exception:  # noqa: S112 - an unreadable part is still in the original
+            continue
+        if attachment is not None:
+            found.append(attachment)
+    return tuple(found)
+
+
+def _leaves(part: Message, depth: int = 0) -> Iterator[Message]:
+    """The parts that hold content; an attached email is one leaf, not opened up."""
+    if depth > 20:
+        return
+    if part.is_multipart() and part.get_content_type() != "message/rfc822":
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _leaves(child, depth + 1)
+        return
+    yield part
+
+
+def _attachment(part: Message, content_type: str, disposition: str | None, *, number: int) -> ReadAttachment | None:
+    if content_type == "message/rfc822":
+        inner = part.get_payload()
+        inner_message = inner[0] if isinstance(inner, list) and inner else None
+        if not isinstance(inner_message, Message):
+            return None
+        content = inner_message.as_bytes(policy=email.policy.compat32)
+        subject = _header(inner_message, "Subject") or "forwarded email"
+        return ReadAttachment(filename=f"{subject[:200]}.eml", content_type=content_type, content=content)
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or (not payload and disposition is None):
+        return None
+    filename = _filename(part) or f"attachment-{number}{mimetypes.guess_extension(content_type) or '.bin'}"
+    return ReadAttachment(
+        filename=filename,
+        content_type=content_type,
+        content=payload,
+        content_id=_header(part, "Content-ID"),
+        inline=disposition == "inline" or (disposition is None and bool(_header(part, "Content-ID"))),
+    )
+
+
+_RAW_FILENAME = re.compile(r"""\b(?:file)?name\s*=\s*(?:"([^"]*)"|([^;]*))""", re.IGNORECASE)
+
+
+def _filename(part: Message) -> str:
+    """The attachment's name. Mail clients break the rules here: unquoted names with spaces
+    and encoded-words inside parameters are read from the raw header when the parser gives
+    up on them."""
+    try:
+        parsed = _readable(part.get_filename() or "")
+    except Exception:
+        parsed = ""
+    for header in ("Content-Disposition", "Content-Type"):
+        found = _RAW_FILENAME.search(_raw_header(part, header))
+        raw = (found.group(1) or found.group(2) or "").strip() if found else ""
+        if raw and raw.startswith(parsed) and len(raw) > len(parsed) and "*=" not in raw:
+            return raw
+    return parsed
 
 
 def _find_part(message: Message, subtype: str) -> Message | None:

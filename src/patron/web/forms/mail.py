@@ -1,0 +1,22 @@
+"""Administering email: setting a quarantined email aside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patron.web.refusals import PatronForm
+
+
+class DiscardForm(PatronForm):
+    reason = forms.CharField(
+        label=_("Why set it aside?"),
+        help_text=_("For example: spam, or a mail loop. The original is kept."),
+        max_length=500,
+        error_messages={"required": _("Say why the email is set aside.")},
+    )
+
+    def __init__(self, data: Any = None, *, email_id: int) -> None:
+        super().__init__(data, prefix=f"discard-{email_id}")
