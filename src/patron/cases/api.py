@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Created
 
 from patron.accounts.models import Agent, Team
@@ -16,6 +16,7 @@ from patron.cases.downloads import attachment_response
 from patron.cases.models import Case, CaseEvent, Message, Status
 from patron.cases.schemas import (
     PRIORITY_BY_NAME,
+    AgentOut,
     CaseIn,
     CaseList,
     CaseOut,
@@ -28,7 +29,7 @@ from patron.cases.schemas import (
 from patron.cases.services import CaseChanges
 from patron.customers.models import Customer
 from patron.customers.queries import customer_by_id
-from patron.errors import NotFound, ValidationFailed
+from patron.errors import NotAllowed, NotFound, ValidationFailed
 from patron.sentinels import UNSET
 
 router = Router(tags=["cases"])
@@ -97,9 +98,59 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
     return Created(201, opened)
 
 
+REASON_HEADER = "X-Patron-Reason"
+
+
+def case_for_request(request: HttpRequest, reference: str) -> Case:
+    """The case asked for, if the caller may see it. A restricted case also needs the reason for
+    opening it, in the X-Patron-Reason header; the reason goes on the audit trail."""
+    agent = acting_agent(request.user)
+    case = queries.case_for_agent(agent=agent, reference=reference)
+    if case.is_restricted:
+        reason = request.headers.get(REASON_HEADER, "")
+        if not reason.strip():
+            raise NotAllowed(
+                f"This case is restricted. Say why you are opening it in the {REASON_HEADER} header; "
+                "the reason is recorded."
+            )
+        services.record_restricted_opening(case=case, by=agent, reason=reason)
+    return case
+
+
+class RestrictionIn(Schema):
+    restricted: bool
+    people: list[str] = Field(default_factory=list, description="Usernames or ids of the agents who may see the case.")
+    reason: str
+
+
+class RestrictionOut(Schema):
+    restricted: bool
+    people: list[AgentOut]
+
+
+@router.put("/cases/{reference}/restriction", response=RestrictionOut)
+def set_restriction(request: HttpRequest, reference: str, body: RestrictionIn) -> dict[str, object]:
+    """Restrict the case to the people named (you are always among them), or lift the
+    restriction. Team leads, service managers, privacy officers and administrators only."""
+    agent = acting_agent(request.user)
+    case = case_for_request(request, reference)
+    people = [_named_agent(key) for key in body.people]
+    updated = services.set_restriction(
+        case=case, by=agent, restricted=body.restricted, people=people, reason=body.reason
+    )
+    return {"restricted": updated.is_restricted, "people": queries.people_named_on(updated)}
+
+
+def _named_agent(key: str) -> Agent:
+    found = agent_by_key(key)
+    if found is None:
+        raise ValidationFailed(f"There is no agent “{key[:50]}”.", fields={"people": "Unknown agent."})
+    return found
+
+
 @router.get("/cases/{reference}", response=CaseOut)
 def get_case(request: HttpRequest, reference: str) -> Case:
-    case = queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    case = case_for_request(request, reference)
     prefetch_related_objects([case], *queries.SERVICE_LEVEL_PREFETCH)
     return case
 
@@ -108,7 +159,7 @@ def get_case(request: HttpRequest, reference: str) -> Case:
 def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
     """Change a case. 409 when someone changed it since the `version` you send."""
     agent = acting_agent(request.user)
-    case = queries.case_for_agent(agent=agent, reference=reference)
+    case = case_for_request(request, reference)
     sent = body.model_fields_set
     changes = CaseChanges(
         status=body.status if body.status is not None else UNSET,
@@ -128,7 +179,7 @@ def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
 
 @router.get("/cases/{reference}/messages", response=list[MessageOut])
 def list_messages(request: HttpRequest, reference: str) -> list[Message]:
-    case = queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    case = case_for_request(request, reference)
     return list(queries.messages_of(case))
 
 
@@ -136,7 +187,7 @@ def list_messages(request: HttpRequest, reference: str) -> list[Message]:
 def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Created[Message]:
     """Reply to the customer (`type: reply`) or add an internal note (`type: note`)."""
     agent = acting_agent(request.user)
-    case = queries.case_for_agent(agent=agent, reference=reference)
+    case = case_for_request(request, reference)
     if body.type == "reply":
         return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status))
     if body.type == "note":
@@ -147,16 +198,16 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
 @router.get("/cases/{reference}/attachments/{attachment_id}")
 def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponseBase:
     """A file that came with a message, exactly as it came, always as a download."""
-    agent = acting_agent(request.user)
+    case = case_for_request(request, reference)
     return attachment_response(
-        queries.attachment_of(agent=agent, reference=reference, attachment_id=attachment_id), agent
+        queries.attachment_of(case=case, attachment_id=attachment_id), acting_agent(request.user)
     )
 
 
 @router.get("/cases/{reference}/events", response=list[EventOut])
 def list_events(request: HttpRequest, reference: str) -> list[CaseEvent]:
     """Everything that happened on the case, oldest first: who, when, what, before and after."""
-    case = queries.case_for_agent(agent=acting_agent(request.user), reference=reference)
+    case = case_for_request(request, reference)
     return queries.timeline(case)
 
 

@@ -69,6 +69,7 @@ class EventKind(models.TextChoices):
     SUBJECT_CHANGED = "subject_changed", _("Subject changed")
     CATEGORY_CHANGED = "category_changed", _("Category changed")
     TAGS_CHANGED = "tags_changed", _("Tags changed")
+    RESTRICTION_CHANGED = "restriction_changed", _("Access changed")
     ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
     EMAIL_FAILED = "email_failed", _("Email could not be sent")
     CUSTOMER_CHANGED = "customer_changed", _("Customer changed")
@@ -118,6 +119,9 @@ class Case(models.Model):
         db_index=False,
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
+    # Only the people named in `access_grants` may see a restricted case (e.g. a colleague's
+    # HR-sensitive request); each opening of it is recorded with the reason given.
+    is_restricted = models.BooleanField(_("restricted"), default=False)
     tags = models.ManyToManyField(Tag, related_name="cases", blank=True, verbose_name=_("tags"))
     created_at = models.DateTimeField(_("received"))
     updated_at = models.DateTimeField(_("last activity"))
@@ -202,6 +206,24 @@ class Message(models.Model):
     @property
     def is_note(self) -> bool:
         return self.direction == Direction.NOTE
+
+
+class CaseAccess(models.Model):
+    """One person named on a restricted case: who may see it, who named them, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_grants")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_access")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "agent"], name="case_access_once")]
+        indexes = [models.Index(fields=["agent", "case"], name="case_access_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} on {format_reference(self.case_id)}"
 
 
 class Attachment(models.Model):

@@ -12,50 +12,73 @@ from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
-from patron.accounts.models import Agent
+from patron.accounts.models import Agent, Role
 from patron.accounts.queries import team_ids_of
 from patron.cases import search
-from patron.cases.models import Attachment, Case, CaseEvent, Message, Tag, parse_reference
+from patron.cases.models import Attachment, Case, CaseAccess, CaseEvent, Message, Tag, parse_reference
 from patron.errors import NotFound, ValidationFailed
 
 
 def can_see_case(agent: Agent, case: Case) -> bool:
     """Agents see their teams' cases, cases assigned to them and cases not yet routed to a
-    team; managers, privacy officers and admins see every case."""
+    team; managers, privacy officers and admins see every case. A restricted case only the
+    people named on it see; privacy officers and admins may open one, giving a reason."""
+    if case.is_restricted:
+        return may_open_restricted(agent) or is_named_on(agent, case)
     if agent.sees_all_cases:
         return True
     return case.team_id is None or case.assignee_id == agent.pk or case.team_id in team_ids_of(agent)
 
 
+def may_open_restricted(agent: Agent) -> bool:
+    """Privacy officers and administrators answer for every record (subject requests, breaches):
+    they may open a restricted case they are not named on, and say why each time."""
+    return agent.role in (Role.PRIVACY_OFFICER, Role.ADMIN) or agent.is_superuser
+
+
+def is_named_on(agent: Agent, case: Case) -> bool:
+    return CaseAccess.objects.filter(case_id=case.pk, agent_id=agent.pk).exists()
+
+
+def people_named_on(case: Case) -> list[Agent]:
+    return list(Agent.objects.filter(case_access__case_id=case.pk).order_by("first_name", "last_name", "username"))
+
+
 def visible_cases(agent: Agent) -> QuerySet[Case]:
-    """The cases `can_see_case` allows, as a query. Teams and assignee are compared through an
-    expression no index covers, so a listing walks the index of its sort order and stops after a
-    page rather than gathering a team's tens of thousands of cases and sorting them (125 ms to
-    3 ms on 100,000 cases); a look-up by id or customer still uses its own index."""
+    """The cases an agent sees in lists and finds by reference, as a query (`can_see_case`,
+    except that restricted cases appear only for the people named on them). Teams and assignee
+    are compared through an expression no index covers, so a listing walks the index of its sort
+    order and stops after a page rather than gathering a team's tens of thousands of cases and
+    sorting them (125 ms to 3 ms on 100,000 cases); a look-up by id or customer still uses its
+    own index."""
     cases = Case.objects.alias(team_key=Coalesce("team_id", Value(0)), assignee_key=Coalesce("assignee_id", Value(0)))
+    named = Q(pk__in=CaseAccess.objects.filter(agent_id=agent.pk).values("case_id"))
     if agent.sees_all_cases:
-        return cases
-    return cases.filter(Q(team_key__in=[0, *team_ids_of(agent)]) | Q(assignee_key=agent.pk))
+        return cases.filter(Q(is_restricted=False) | named)
+    in_reach = Q(team_key__in=[0, *team_ids_of(agent)]) | Q(assignee_key=agent.pk)
+    return cases.filter((in_reach & Q(is_restricted=False)) | named)
 
 
 def case_for_agent(*, agent: Agent, reference: str) -> Case:
     """The case with this reference, if the agent may see it; otherwise NotFound, so a case the
-    agent may not see is indistinguishable from one that does not exist."""
+    agent may not see is indistinguishable from one that does not exist. A restricted case comes
+    back to privacy officers and admins too; whoever opens it must record why
+    (`services.record_restricted_opening`)."""
     pk = parse_reference(reference)
-    case = (
-        None
-        if pk is None
-        else (
-            visible_cases(agent)
-            .select_related("customer", "customer__organisation", "team", "assignee")
-            .prefetch_related("tags", "customer__contact_points")
-            .filter(pk=pk)
-            .first()
-        )
-    )
+    if pk is None:
+        raise NotFound(f"There is no case {reference.strip()[:20]} that you can see.")
+    case = _for_case_page(visible_cases(agent)).filter(pk=pk).first()
+    if case is None and may_open_restricted(agent):
+        case = _for_case_page(Case.objects.filter(is_restricted=True)).filter(pk=pk).first()
     if case is None:
         raise NotFound(f"There is no case {reference.strip()[:20]} that you can see.")
     return case
+
+
+def _for_case_page(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("customer", "customer__organisation", "team", "assignee").prefetch_related(
+        "tags", "customer__contact_points"
+    )
 
 
 # --- the inbox ----------------------------------------------------------------------------------
@@ -201,9 +224,8 @@ def timeline(case: Case) -> list[CaseEvent]:
     )
 
 
-def attachment_of(*, agent: Agent, reference: str, attachment_id: int) -> Attachment:
-    """An attachment of a case the agent may see; NotFound otherwise, as for the case itself."""
-    case = case_for_agent(agent=agent, reference=reference)
+def attachment_of(*, case: Case, attachment_id: int) -> Attachment:
+    """An attachment of this case (which the caller has already checked the agent may see)."""
     found = Attachment.objects.filter(pk=attachment_id, message__case=case).select_related("message").first()
     if found is None:
         raise NotFound("This case has no such attachment.")

@@ -118,6 +118,7 @@ class CaseOut(Schema):
     assignee: AgentOut | None
     category: str
     tags: list[str]
+    restricted: bool = Field(alias="is_restricted")
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None

@@ -20,6 +20,7 @@ from patron.cases.files import store_content
 from patron.cases.models import (
     Attachment,
     Case,
+    CaseAccess,
     CaseEvent,
     CaseKind,
     Channel,
@@ -31,12 +32,13 @@ from patron.cases.models import (
     Tag,
 )
 from patron.cases.observers import notify_case_changes, notify_reply
-from patron.cases.queries import can_see_case
+from patron.cases.queries import can_see_case, may_open_restricted
 from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Customer, CustomerKind
 from patron.customers.services import find_or_create_customer, merge_customer_records
 from patron.db import remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
+from patron.privacy import audit
 from patron.sentinels import UNSET, Unset
 from patron.text import clean_text, sanitise_html
 
@@ -465,6 +467,75 @@ def log_contact(
         current.save(update_fields=_MESSAGE_FIELDS)
         notify_case_changes([current])
     return message
+
+
+# --- restricted cases --------------------------------------------------------------------------
+
+
+def set_restriction(*, case: Case, by: Agent, restricted: bool, people: Sequence[Agent] = (), reason: str) -> Case:
+    """Restrict a case to the people named (whoever restricts it is always among them), change
+    who they are, or lift the restriction. Who, when, whom and why go on the timeline and the
+    audit trail."""
+    if not (by.can_assign or may_open_restricted(by)):
+        raise NotAllowed("Only team leads, service managers, privacy officers and administrators can restrict a case.")
+    _require_visible(case, by)
+    reason = " ".join(clean_text(reason).split())[:500]
+    if not reason:
+        raise ValidationFailed("Say why access to this case changes.", fields={"reason": "Enter a reason."})
+    inactive = [person.display_name for person in people if not person.is_active]
+    if inactive:
+        raise ValidationFailed(f"{', '.join(inactive)} can no longer sign in, so cannot be named.")
+    now = timezone.now()
+    with transaction.atomic():
+        current = _locked(case)
+        named = {person.pk: person for person in [*people, by]} if restricted else {}
+        CaseAccess.objects.filter(case=current).exclude(agent_id__in=list(named)).delete()
+        already = set(CaseAccess.objects.filter(case=current).values_list("agent_id", flat=True))
+        CaseAccess.objects.bulk_create(
+            [
+                CaseAccess(case=current, agent=person, granted_by=by, granted_at=now)
+                for pk, person in named.items()
+                if pk not in already
+            ]
+        )
+        current.is_restricted = restricted
+        current.version += 1
+        current.updated_at = now
+        current.save(update_fields=["is_restricted", "version", "updated_at"])
+        people_refs = [_agent_ref(person) for person in sorted(named.values(), key=lambda agent: agent.display_name)]
+        _record(
+            current,
+            EventKind.RESTRICTION_CHANGED,
+            by,
+            now,
+            data={"restricted": restricted, "people": people_refs, "reason": reason},
+        )
+        audit.record(
+            actor=by,
+            action="case_restricted" if restricted else "case_restriction_lifted",
+            object_type="case",
+            object_id=current.pk,
+            data={"people": sorted(named), "reason": reason},
+        )
+        notify_case_changes([current])
+    return current
+
+
+def record_restricted_opening(*, case: Case, by: Agent, reason: str) -> None:
+    """Whoever opens a restricted case says why; the reason is kept on the audit trail."""
+    if not case.is_restricted:
+        return
+    if not can_see_case(by, case):
+        raise NotAllowed("You do not have access to this case.")
+    reason = " ".join(clean_text(reason).split())[:500]
+    if not reason:
+        raise ValidationFailed(
+            "This case is restricted. Say why you are opening it; the reason is recorded.",
+            fields={"reason": "Enter a reason."},
+        )
+    audit.record(
+        actor=by, action="restricted_case_opened", object_type="case", object_id=case.pk, data={"reason": reason}
+    )
 
 
 # --- changing a case ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema
 from ninja import Status as Created
 
 from patron.accounts.queries import acting_agent
-from patron.cases.queries import case_for_agent
+from patron.cases.api import case_for_request
 from patron.channels import outbound, queries, services
 from patron.channels.models import InboundEmail
 from patron.errors import NotAllowed, NotFound
@@ -112,7 +112,7 @@ def _email_id(value: str) -> tuple[str, int]:
 @router.get("/cases/{reference}/emails", response=list[CaseEmailOut])
 def list_case_emails(request: HttpRequest, reference: str) -> list[dict[str, object]]:
     """The case's emails both ways, oldest first: Message-IDs, delivery status and the original."""
-    case = case_for_agent(agent=acting_agent(request.user), reference=reference)
+    case = case_for_request(request, reference)
     return [
         {**asdict(email), "original": f"/api/v1/cases/{case.reference}/emails/{email.id}/original"}
         for email in queries.emails_of(case)
@@ -123,7 +123,7 @@ def list_case_emails(request: HttpRequest, reference: str) -> list[dict[str, obj
 def download_case_email(request: HttpRequest, reference: str, email_id: str) -> HttpResponse:
     """The whole email (message/rfc822): as it arrived, quoted history and all, or as sent."""
     agent = acting_agent(request.user)
-    case = case_for_agent(agent=agent, reference=reference)
+    case = case_for_request(request, reference)
     direction, number = _email_id(email_id)
     if direction == "in":
         raw = bytes(queries.inbound_email_of(case, number).raw)
@@ -139,7 +139,7 @@ def download_case_email(request: HttpRequest, reference: str, email_id: str) -> 
 def retry_case_email(request: HttpRequest, reference: str, email_id: str) -> dict[str, object]:
     """Send again an email that could not be sent."""
     agent = acting_agent(request.user)
-    case = case_for_agent(agent=agent, reference=reference)
+    case = case_for_request(request, reference)
     direction, number = _email_id(email_id)
     if direction != "out":
         raise NotFound("This case has no such email.")

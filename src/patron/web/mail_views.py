@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patron.channels import queries, services
 from patron.channels.services import IngestOutcome
 from patron.errors import NotAllowed
-from patron.web.forms.mail import DiscardForm
+from patron.web.forms.reasons import DiscardForm
 from patron.web.refusals import AgentRequest, agent_view, attempt
 
 SHOWN = 200

@@ -142,6 +142,12 @@ def change(event: CaseEvent) -> str:
         return _("%(who)s opened the case.") % {"who": who}
     if kind in (EventKind.TARGET_MET, EventKind.TARGET_BREACHED):
         return _service_target(kind, data)
+    if kind == EventKind.RESTRICTION_CHANGED:
+        names = ", ".join(_name(person, "?") for person in data.get("people") or [])
+        values = {"who": who, "names": names, "reason": data.get("reason") or ""}
+        if data.get("restricted"):
+            return _("%(who)s restricted the case to %(names)s: %(reason)s") % values
+        return _("%(who)s lifted the restriction: %(reason)s") % values
     if kind == EventKind.ACKNOWLEDGED:
         return _("An acknowledgement with the case reference was emailed to %(to)s.") % {"to": data.get("to") or "?"}
     if kind == EventKind.EMAIL_FAILED:

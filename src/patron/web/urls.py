@@ -38,6 +38,7 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("cases/new", views.case_new, name="case_new"),
     path("cases/<str:reference>", views.case_detail, name="case"),
+    path("cases/<str:reference>/open", views.case_open_restricted, name="case_open_restricted"),
     path("cases/<str:reference>/reply", views.case_reply, name="case_reply"),
     path("cases/<str:reference>/note", views.case_note, name="case_note"),
     path("cases/<str:reference>/properties", views.case_properties, name="case_properties"),

@@ -30,11 +30,11 @@ from patron.channels.queries import outbound_email_of, outbound_emails_by_messag
 from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
-from patron.errors import Conflict
+from patron.errors import Conflict, DomainError, NotAllowed
 from patron.standards.queries import service_levels_of, unread_alerts
 from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
-from patron.web.refusals import AgentRequest, agent_view, attempt
+from patron.web.refusals import AgentRequest, agent_view, attempt, refuse
 
 GET_AND_POST = require_http_methods(["GET", "POST"])
 
@@ -129,14 +129,47 @@ def _case_saved(request: AgentRequest, reference: str, message: str, *, updated:
     return redirect("web:case", reference=reference)
 
 
+_OPENED_RESTRICTED = "patron_opened_restricted"
+
+
 def _case(request: AgentRequest, reference: str) -> Case:
-    return case_queries.case_for_agent(agent=request.user, reference=reference)
+    case = case_queries.case_for_agent(agent=request.user, reference=reference)
+    if case.is_restricted and not _opened(request, case):
+        raise NotAllowed("This case is restricted. Open its page and say why before working on it.")
+    return case
+
+
+def _opened(request: AgentRequest, case: Case) -> bool:
+    """Whether the agent gave their reason for opening this restricted case in this session."""
+    return case.pk in request.session.get(_OPENED_RESTRICTED, [])
+
+
+@require_http_methods(["GET", "POST"])
+@agent_view
+def case_open_restricted(request: AgentRequest, reference: str) -> HttpResponse:
+    """The step before a restricted case: who may see it, and a reason, recorded, for opening it."""
+    case = case_queries.case_for_agent(agent=request.user, reference=reference)
+    if not case.is_restricted or _opened(request, case):
+        return redirect(case)
+    form = forms.RestrictedOpeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.record_restricted_opening(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as refusal:
+            refuse(form, refusal)
+        else:
+            request.session[_OPENED_RESTRICTED] = [*request.session.get(_OPENED_RESTRICTED, []), case.pk]
+            return redirect(case)
+    context = {"case": case, "form": form, "people": case_queries.people_named_on(case), "section": "inbox"}
+    return render(request, "web/case_restricted.html", context, status=form.status_code)
 
 
 @require_GET
 @agent_view
 def case_detail(request: AgentRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_queries.case_for_agent(agent=request.user, reference=reference)
+    if case.is_restricted and not _opened(request, case):
+        return redirect("web:case_open_restricted", reference=case.reference)
     if reference != case.reference:
         return redirect(case)
     mark_alerts_read(agent=request.user, case=case)
@@ -223,7 +256,7 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
 @require_GET
 @agent_view
 def case_attachment(request: AgentRequest, reference: str, attachment_id: int) -> HttpResponseBase:
-    found = case_queries.attachment_of(agent=request.user, reference=reference, attachment_id=attachment_id)
+    found = case_queries.attachment_of(case=_case(request, reference), attachment_id=attachment_id)
     return attachment_response(found, request.user)
 
 

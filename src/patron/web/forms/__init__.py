@@ -5,6 +5,7 @@ from patron.web.forms.case import CasePropertiesForm, LogCallForm, NoteForm, Rep
 from patron.web.forms.customers import ContactPointForm, CustomerForm, MergeForm, NewCustomerForm
 from patron.web.forms.intake import CustomerPickForm, LogContactForm, NewCaseForm
 from patron.web.forms.lists import CustomerSearchForm, InboxFilterForm, SearchForm
+from patron.web.forms.reasons import DiscardForm, RestrictedOpeningForm
 from patron.web.forms.signin import SignInForm
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "CustomerForm",
     "CustomerPickForm",
     "CustomerSearchForm",
+    "DiscardForm",
     "InboxFilterForm",
     "LogCallForm",
     "LogContactForm",
@@ -21,6 +23,7 @@ __all__ = [
     "NewCustomerForm",
     "NoteForm",
     "ReplyForm",
+    "RestrictedOpeningForm",
     "SearchForm",
     "SignInForm",
     "TakeCaseForm",

@@ -1,4 +1,4 @@
-"""Administering email: setting a quarantined email aside."""
+"""Reasons an agent must give: setting a quarantined email aside, opening a restricted case."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ class DiscardForm(PatronForm):
 
     def __init__(self, data: Any = None, *, email_id: int) -> None:
         super().__init__(data, prefix=f"discard-{email_id}")
+
+
+class RestrictedOpeningForm(PatronForm):
+    reason = forms.CharField(
+        label=_("Why are you opening this case?"),
+        help_text=_("For example: I am handling it, or a subject access request. Your reason is recorded."),
+        max_length=500,
+        error_messages={"required": _("Say why you are opening this case.")},
+    )
