@@ -375,3 +375,22 @@ def test_reply_to_an_acknowledgement_threads_to_its_case(help_desk: Mailbox, smt
     assert Case.objects.count() == 1
     assert Message.objects.filter(case=case).count() == 2
     assert InboundEmail.objects.filter(case=case).count() == 2
+
+
+def test_a_customer_who_asked_for_large_print_gets_large_print_email(
+    help_desk: Mailbox, agent_a: Agent, smtp_sink: SmtpSink
+) -> None:
+    case = _case_from_email()
+    customer = case.customer
+    customer.adjustments = ["large_print"]
+    customer.save()
+    _send(_reply(case, agent_a, body="Your refund is on its way."))
+    html = smtp_sink.delivered[-1].email.get_body(("html",))
+    assert html is not None
+    assert "font-size: 24px" in html.get_content()
+    plain = factories.customer(email="plain@example.com")
+    other = factories.case(customer_=plain, team_=help_desk.team, channel="email")
+    _send(_reply(other, agent_a, body="Done."))
+    other_html = smtp_sink.delivered[-1].email.get_body(("html",))
+    assert other_html is not None
+    assert "font-size: 16px" in other_html.get_content()

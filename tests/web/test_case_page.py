@@ -479,3 +479,13 @@ def test_reply_shows_how_its_email_went_and_a_failed_one_can_be_sent_again(
     again = client_a.post(f"/cases/{case.reference}/emails/{sent.pk}/retry", follow=True)
     assert "Only an email that could not be sent can be tried again." in again.content.decode()
     assert client_a.post(f"/cases/{case.reference}/emails/999999/retry").status_code == 404
+
+
+def test_reply_box_reminds_the_agent_of_the_customers_adjustments(client_a: Client, team_a: Team) -> None:
+    customer = factories.customer("Priya Shah", adjustments=["large_print", "call_back"])
+    case = factories.case(customer_=customer, team_=team_a)
+    text = visible_text(client_a.get(f"/cases/{case.reference}"))
+    assert (
+        "Remember: Priya Shah asked for call-back preferred, large print. The email goes out in large print. "
+        "Consider calling them back and logging the call instead."
+    ) in text

@@ -203,3 +203,9 @@ def test_log_a_contact_on_another_teams_case_is_refused(client_b: Client, team_a
 def test_log_a_contact_page_explains_the_time_zone(client_a: Client) -> None:
     text = visible_text(client_a.get("/contacts/log"))
     assert "When it happened Day and time in Europe/London." in text
+
+
+def test_logging_a_call_shows_each_candidates_adjustments(client_a: Client) -> None:
+    factories.customer("Priya Shah", email="priya@example.com", adjustments=["written_only"])
+    html = page(client_a.get("/contacts/log", {"customer_search": "Priya"}))
+    assert "Priya Shah (external) – priya@example.com – adjustments: Written contact only" in html

@@ -32,7 +32,7 @@ from patron.channels.models import (
     OutboundKind,
     OutboundStatus,
 )
-from patron.customers.models import ContactKind, ContactPoint
+from patron.customers.models import Adjustment, ContactKind, ContactPoint
 from patron.db import enqueue_on_commit
 from patron.errors import Conflict
 from patron.privacy import audit
@@ -309,6 +309,7 @@ def _composed(outbound: OutboundEmail) -> EmailMultiAlternatives:
         in_reply_to=outbound.in_reply_to,
         references=outbound.references.split(),
         automatic=outbound.kind == OutboundKind.ACKNOWLEDGEMENT,
+        large_print=Adjustment.LARGE_PRINT in outbound.case.customer.adjustments,
     )
 
 

@@ -60,7 +60,8 @@ def describe_customer(customer: Customer) -> str:
     points = ", ".join(point.value for point in customer.contact_points.all()[:2])
     kind = _("colleague") if customer.kind == CustomerKind.INTERNAL else _("external")
     organisation = f", {customer.organisation.name}" if customer.organisation else ""
-    return f"{customer.name} ({kind}{organisation}){' – ' + points if points else ''}"
+    adjustments = f" – adjustments: {', '.join(customer.adjustment_labels)}" if customer.adjustments else ""
+    return f"{customer.name} ({kind}{organisation}){' – ' + points if points else ''}{adjustments}"
 
 
 def now_for_input() -> datetime:
