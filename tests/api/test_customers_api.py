@@ -63,4 +63,4 @@ def test_patch_customer_with_version(api_a: ApiClient) -> None:
 def test_unknown_customer_is_404(api_a: ApiClient) -> None:
     response = api_a.get("/customers/424242")
     assert response.status_code == 404
-    assert response.json() == {"detail": "There is no customer with that number."}
+    assert response.json() == {"detail": "There is no customer with that number that you can see."}

@@ -78,7 +78,7 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
     agent = acting_agent(request.user)
     ref = body.customer
     opened = services.open_case_for_contact(
-        customer=_customer_by_id(ref.id) if ref.id is not None else None,
+        customer=_customer_by_id(ref.id, agent) if ref.id is not None else None,
         email=ref.email,
         phone=ref.phone,
         name=ref.name,
@@ -211,9 +211,9 @@ def list_events(request: HttpRequest, reference: str) -> list[CaseEvent]:
     return queries.timeline(case)
 
 
-def _customer_by_id(customer_id: int) -> Customer:
+def _customer_by_id(customer_id: int, agent: Agent) -> Customer:
     try:
-        customer = customer_by_id(customer_id)
+        customer = customer_by_id(customer_id, agent=agent)
     except NotFound as error:
         raise ValidationFailed(
             f"There is no customer with id {customer_id}.", fields={"customer": "Unknown."}

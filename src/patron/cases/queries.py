@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
@@ -16,6 +16,7 @@ from patron.accounts.models import Agent, Role
 from patron.accounts.queries import team_ids_of
 from patron.cases import search
 from patron.cases.models import Attachment, Case, CaseAccess, CaseEvent, Message, Tag, parse_reference
+from patron.customers.models import Customer
 from patron.errors import NotFound, ValidationFailed
 
 
@@ -42,6 +43,17 @@ def is_named_on(agent: Agent, case: Case) -> bool:
 
 def people_named_on(case: Case) -> list[Agent]:
     return list(Agent.objects.filter(case_access__case_id=case.pk).order_by("first_name", "last_name", "username"))
+
+
+def scope_customers(agent: Agent, customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Agents and team leads see the customers on cases they can see, and customers no team
+    has served yet (so a new case can be opened for them); the roles that see every case see
+    every customer. A customer known only through a restricted case stays hidden."""
+    if agent.sees_all_cases:
+        return customers
+    on_visible_case = Exists(visible_cases(agent).filter(customer_id=OuterRef("pk")))
+    on_no_case = ~Exists(Case.objects.filter(customer_id=OuterRef("pk")))
+    return customers.filter(on_visible_case | on_no_case)
 
 
 def visible_cases(agent: Agent) -> QuerySet[Case]:

@@ -33,7 +33,7 @@ class CustomerFilters(Schema):
 def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, object]:
     """Customers by name, email address or phone number (any common spelling of a UK number)."""
     limit = max(1, min(filters.limit, 100))
-    return {"items": list(queries.find_customers(text=filters.q, limit=limit))}
+    return {"items": list(queries.find_customers(agent=acting_agent(request.user), text=filters.q, limit=limit))}
 
 
 @router.post("/customers", response={201: CustomerOut})
@@ -52,17 +52,20 @@ def create_customer(request: HttpRequest, body: CustomerIn) -> Created[Customer]
         phones=body.phones,
     )
     customer = services.create_customer(details=details, by=acting_agent(request.user))
-    return Created(201, queries.customer_by_id(customer.pk))
+    return Created(201, queries.customer_by_id(customer.pk, agent=acting_agent(request.user)))
 
 
 @router.get("/customers/{customer_id}", response=CustomerOut)
 def get_customer(request: HttpRequest, customer_id: int) -> Customer:
-    return queries.customer_by_id(customer_id)
+    agent = acting_agent(request.user)
+    customer = queries.customer_by_id(customer_id, agent=agent)
+    services.record_customer_viewed(customer=customer, by=agent)
+    return customer
 
 
 @router.patch("/customers/{customer_id}", response=CustomerOut)
 def update_customer(request: HttpRequest, customer_id: int, body: CustomerPatch) -> Customer:
-    customer = queries.customer_by_id(customer_id)
+    customer = queries.customer_by_id(customer_id, agent=acting_agent(request.user))
     sent = body.model_fields_set
     details = CustomerDetails(
         name=body.name,
@@ -80,16 +83,16 @@ def update_customer(request: HttpRequest, customer_id: int, body: CustomerPatch)
     services.update_customer(
         customer=customer, details=details, by=acting_agent(request.user), expected_version=body.version
     )
-    return queries.customer_by_id(customer_id)
+    return queries.customer_by_id(customer_id, agent=acting_agent(request.user))
 
 
 @router.post("/customers/{customer_id}/contact-points", response={201: CustomerOut})
 def add_contact_point(request: HttpRequest, customer_id: int, body: ContactPointIn) -> Created[Customer]:
-    customer = queries.customer_by_id(customer_id)
+    customer = queries.customer_by_id(customer_id, agent=acting_agent(request.user))
     services.add_contact_point(
         customer=customer, kind=body.kind, value=body.value, primary=body.primary, by=acting_agent(request.user)
     )
-    return Created(201, queries.customer_by_id(customer_id))
+    return Created(201, queries.customer_by_id(customer_id, agent=acting_agent(request.user)))
 
 
 @router.get("/organisations", response=list[OrganisationOut])

@@ -6,8 +6,10 @@ from contextlib import suppress
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from patron.accounts.models import Agent
 from patron.customers.contact_points import normalise_email, normalise_phone
 from patron.customers.models import ContactKind, ContactPoint, Customer, Organisation
+from patron.customers.visibility import visible_customers
 from patron.errors import NotFound, ValidationFailed
 
 
@@ -17,10 +19,11 @@ def _with_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-def find_customers(*, text: str = "", limit: int = 25) -> QuerySet[Customer]:
-    """Customers whose name contains the text, or whose email or phone number is the text
-    (phone numbers compared in E.164 form, so 07700 900123 finds +447700900123)."""
-    base = Customer.objects.filter(merged_into=None)
+def find_customers(*, agent: Agent, text: str = "", limit: int = 25) -> QuerySet[Customer]:
+    """Customers the agent may see whose name contains the text, or whose email or phone
+    number is the text (phone numbers compared in E.164 form, so 07700 900123 finds
+    +447700900123)."""
+    base = visible_customers(agent).filter(merged_into=None)
     text = text.strip()
     if not text:
         return _with_contacts(base.order_by("name", "id"))[:limit]
@@ -39,11 +42,12 @@ def find_customers(*, text: str = "", limit: int = 25) -> QuerySet[Customer]:
     return _with_contacts(base.filter(match).order_by("name", "id"))[:limit]
 
 
-def customer_by_id(customer_id: int) -> Customer:
-    """One customer with organisation and contact points; merged records lead to where they went."""
-    customer = _with_contacts(Customer.objects.all()).filter(pk=customer_id).first()
+def customer_by_id(customer_id: int, *, agent: Agent) -> Customer:
+    """One customer the agent may see, with organisation and contact points; merged records
+    lead to where they went. One the agent may not see is as absent as one that does not exist."""
+    customer = _with_contacts(visible_customers(agent)).filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound("There is no customer with that number.")
+        raise NotFound("There is no customer with that number that you can see.")
     return customer
 
 

@@ -206,6 +206,11 @@ def find_or_create_customer(
         return found
 
 
+def record_customer_viewed(*, customer: Customer, by: Agent) -> None:
+    """Who looked at a customer's record, and when, for the audit trail (UK GDPR art. 5(2))."""
+    audit.record(actor=by, action="customer_viewed", object_type="customer", object_id=customer.pk)
+
+
 def mark_undeliverable(*, emails: Sequence[str], reason: str, at: datetime) -> int:
     """Email to these addresses bounced for good (a delivery report said so): the customer's
     record shows it, so an agent knows to reach them another way. Returns how many were known."""

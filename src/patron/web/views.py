@@ -314,7 +314,11 @@ def _customer_for(form: forms.CustomerPickForm, agent: Agent) -> Customer:
 
 
 def _pick_arguments(request: AgentRequest) -> dict[str, Any]:
-    return {"search": request.GET.get("customer_search", ""), "selected": request.GET.get("customer")}
+    return {
+        "agent": request.user,
+        "search": request.GET.get("customer_search", ""),
+        "selected": request.GET.get("customer"),
+    }
 
 
 def _open_case(form: forms.NewCaseForm, agent: Agent) -> Case:
@@ -366,7 +370,7 @@ def case_new(request: AgentRequest) -> HttpResponse:
 @agent_view
 def contact_log(request: AgentRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = forms.LogContactForm(data, agent=request.user, teams=list(list_teams()), **_pick_arguments(request))
+    form = forms.LogContactForm(data, teams=list(list_teams()), **_pick_arguments(request))
     message = attempt(form, partial(_log_contact, form, request.user)) if form.is_valid() else None
     if message is not None:
         messages.success(request, _("The contact was logged on case %(ref)s.") % {"ref": message.case.reference})
@@ -383,7 +387,7 @@ def customers(request: AgentRequest) -> HttpResponse:
     form = forms.CustomerSearchForm(request.GET)
     found = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        found = list(customer_queries.find_customers(text=form.cleaned_data["q"], limit=50))
+        found = list(customer_queries.find_customers(agent=request.user, text=form.cleaned_data["q"], limit=50))
     context = {"form": form, "customers": found, "section": "customers"}
     return render(request, "web/customers.html", context, status=form.status_code)
 
@@ -434,17 +438,18 @@ def _customer_page(
 @require_GET
 @agent_view
 def customer_detail(request: AgentRequest, pk: int) -> HttpResponse:
-    customer = customer_queries.customer_by_id(pk)
+    customer = customer_queries.customer_by_id(pk, agent=request.user)
     if customer.merged_into_id is not None:
         messages.info(request, _("That record was merged into this one."))
         return redirect("web:customer", pk=customer.merged_into_id)
+    customer_services.record_customer_viewed(customer=customer, by=request.user)
     return _customer_page(request, customer)
 
 
 @GET_AND_POST
 @agent_view
 def customer_edit(request: AgentRequest, pk: int) -> HttpResponse:
-    customer = customer_queries.customer_by_id(pk)
+    customer = customer_queries.customer_by_id(pk, agent=request.user)
     form = forms.CustomerForm(request.POST if request.method == "POST" else None, customer=customer)
     if form.is_valid():
         clean = form.cleaned_data
@@ -464,7 +469,7 @@ def customer_edit(request: AgentRequest, pk: int) -> HttpResponse:
             return redirect("web:customer", pk=customer.pk)
     status = form.status_code
     if isinstance(form.refusal, Conflict):
-        customer = customer_queries.customer_by_id(pk)
+        customer = customer_queries.customer_by_id(pk, agent=request.user)
         form = forms.CustomerForm(
             customer=customer,
             conflict=_(
@@ -479,7 +484,7 @@ def customer_edit(request: AgentRequest, pk: int) -> HttpResponse:
 @require_POST
 @agent_view
 def customer_add_contact_point(request: AgentRequest, pk: int) -> HttpResponse:
-    customer = customer_queries.customer_by_id(pk)
+    customer = customer_queries.customer_by_id(pk, agent=request.user)
     form = forms.ContactPointForm(request.POST)
     if form.is_valid():
         clean = form.cleaned_data
@@ -501,12 +506,14 @@ def customer_add_contact_point(request: AgentRequest, pk: int) -> HttpResponse:
 @agent_view
 def customer_merge(request: AgentRequest, pk: int) -> HttpResponse:
     """Merge a duplicate record into this one: find it, confirm, merge (team leads and up)."""
-    customer = customer_queries.customer_by_id(pk)
+    customer = customer_queries.customer_by_id(pk, agent=request.user)
     if request.method == "POST":
         return _merge(request, customer)
     search = forms.CustomerSearchForm(request.GET)
     raw = request.GET.get("duplicate", "")
-    duplicate = customer_queries.customer_by_id(int(raw)) if raw.isdigit() and len(raw) <= 12 else None
+    duplicate = (
+        customer_queries.customer_by_id(int(raw), agent=request.user) if raw.isdigit() and len(raw) <= 12 else None
+    )
     form = forms.MergeForm(initial={"duplicate": duplicate.pk}) if duplicate else None
     status = search.status_code if request.user.can_assign else 403
     return _merge_page(request, customer, search=search, duplicate=duplicate, form=form, status=status)
@@ -516,7 +523,9 @@ def _merge(request: AgentRequest, customer: Customer) -> HttpResponse:
     form = forms.MergeForm(request.POST)
     duplicate = None
     if form.is_valid():
-        duplicate = attempt(form, partial(customer_queries.customer_by_id, form.cleaned_data["duplicate"]))
+        duplicate = attempt(
+            form, partial(customer_queries.customer_by_id, form.cleaned_data["duplicate"], agent=request.user)
+        )
         merged = None if duplicate is None else attempt(form, partial(_merge_into, customer, duplicate, request.user))
         if duplicate is not None and merged is not None:
             messages.success(
@@ -543,7 +552,7 @@ def _merge_page(
     status: int,
 ) -> HttpResponse:
     query = search.cleaned_data.get("q", "") if search.is_valid() else ""
-    found = list(customer_queries.find_customers(text=query, limit=20)) if query.strip() else None
+    found = list(customer_queries.find_customers(agent=request.user, text=query, limit=20)) if query.strip() else None
     context = {
         "customer": customer,
         "search": search,

@@ -58,9 +58,12 @@ class CustomerPickForm(PatronForm):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
-    def __init__(self, data: Any = None, *, search: str = "", selected: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, agent: Agent, search: str = "", selected: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(data, **kwargs)
-        self.candidates = self._candidates(search, data.get("customer") if data is not None else selected)
+        self.agent = agent
+        self.candidates = self._candidates(agent, search, data.get("customer") if data is not None else selected)
         self.fields["customer"].choices = [  # type: ignore[attr-defined]
             (str(customer.pk), describe_customer(customer)) for customer in self.candidates
         ]
@@ -68,12 +71,13 @@ class CustomerPickForm(PatronForm):
             self.fields["customer"].initial = selected
 
     @staticmethod
-    def _candidates(search: str, selected: object) -> list[Customer]:
-        found = list(find_customers(text=search.replace("\x00", "")[:MAX_SEARCH])) if search.strip() else []
+    def _candidates(agent: Agent, search: str, selected: object) -> list[Customer]:
+        text = search.replace("\x00", "")[:MAX_SEARCH]
+        found = list(find_customers(agent=agent, text=text)) if search.strip() else []
         wanted = int(selected) if isinstance(selected, str) and selected.isdigit() and len(selected) <= 12 else None
         if wanted is not None and wanted not in {customer.pk for customer in found}:
             try:
-                chosen = customer_by_id(wanted)
+                chosen = customer_by_id(wanted, agent=agent)
             except NotFound:
                 return found
             if chosen.merged_into_id is None:
@@ -174,10 +178,6 @@ class LogContactForm(CustomerPickForm, ContactFields, _CaseDetailFields):
         required=False,
         help_text=_("Leave it empty to use the first line of the summary."),
     )
-
-    def __init__(self, data: Any = None, *, agent: Agent, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        self.agent = agent
 
     def clean_case_reference(self) -> Case | None:
         reference = self.cleaned_data["case_reference"].strip()
