@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Created
@@ -12,7 +12,8 @@ from ninja import Status as Created
 from patron.accounts.models import Agent, Team
 from patron.accounts.queries import acting_agent, agent_by_key, team_by_key
 from patron.cases import queries, services
-from patron.cases.downloads import attachment_response
+from patron.cases.downloads import attachment_response, csv_response
+from patron.cases.exports import export_cases_csv
 from patron.cases.models import Case, CaseEvent, Message, Status
 from patron.cases.schemas import (
     PRIORITY_BY_NAME,
@@ -55,7 +56,23 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> queries.Cas
     """The cases you may see, newest activity first, a page at a time: pass `next_cursor` back as
     `cursor` for the next page."""
     agent = acting_agent(request.user)
-    inbox_filters = queries.InboxFilters(
+    inbox_filters = _inbox_filters(filters)
+    limit = max(1, min(filters.limit, settings.PATRON_MAX_PAGE_SIZE))
+    page = queries.list_inbox(agent=agent, filters=inbox_filters, cursor=filters.cursor, limit=limit)
+    prefetch_related_objects(page.items, *queries.SERVICE_LEVEL_PREFETCH)
+    return page
+
+
+@router.get("/cases/export")
+def export_cases(request: HttpRequest, filters: Query[CaseFilters]) -> StreamingHttpResponse:
+    """Every case the filters find, as CSV (text/csv), streamed. Service managers, privacy
+    officers and administrators only; each export is audited."""
+    lines = export_cases_csv(agent=acting_agent(request.user), filters=_inbox_filters(filters))
+    return csv_response(lines)
+
+
+def _inbox_filters(filters: CaseFilters) -> queries.InboxFilters:
+    return queries.InboxFilters(
         view=filters.view,
         statuses=tuple(filters.status),
         kind=filters.kind,
@@ -67,10 +84,6 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> queries.Cas
         text=filters.q,
         sort=filters.sort,
     )
-    limit = max(1, min(filters.limit, settings.PATRON_MAX_PAGE_SIZE))
-    page = queries.list_inbox(agent=agent, filters=inbox_filters, cursor=filters.cursor, limit=limit)
-    prefetch_related_objects(page.items, *queries.SERVICE_LEVEL_PREFETCH)
-    return page
 
 
 @router.post("/cases", response={201: CaseOut})

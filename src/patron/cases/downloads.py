@@ -1,10 +1,14 @@
-"""Handing an attachment to whoever may see its case: always as a download (never shown inline,
-so a file cannot run as part of Patron's pages), and written to the audit trail."""
+"""Files handed out: an attachment to whoever may see its case, always as a download (never
+shown inline, so a file cannot run as part of Patron's pages) and written to the audit trail;
+and CSV exports, streamed."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
+from collections.abc import Iterator
+
+from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 
 from patron.accounts.models import Agent
 from patron.cases.files import path_of
@@ -32,4 +36,13 @@ def attachment_response(attachment: Attachment, agent: Agent) -> HttpResponseBas
     response["Content-Type"] = attachment.content_type or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def csv_response(lines: Iterator[str], *, filename: str = "cases.csv") -> StreamingHttpResponse:
+    """A CSV file streamed as it is written; a download, never a page."""
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stamp}-{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response

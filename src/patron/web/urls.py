@@ -37,6 +37,7 @@ urlpatterns = [
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("search", views.search, name="search"),
     path("cases/new", views.case_new, name="case_new"),
+    path("cases/export", views.inbox_export, name="inbox_export"),
     path("cases/<str:reference>", views.case_detail, name="case"),
     path("cases/<str:reference>/open", views.case_open_restricted, name="case_open_restricted"),
     path("cases/<str:reference>/reply", views.case_reply, name="case_reply"),

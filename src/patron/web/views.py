@@ -23,7 +23,8 @@ from patron.accounts.models import Agent
 from patron.accounts.queries import list_active_agents, list_teams
 from patron.cases import queries as case_queries
 from patron.cases import services as case_services
-from patron.cases.downloads import attachment_response
+from patron.cases.downloads import attachment_response, csv_response
+from patron.cases.exports import export_cases_csv, may_export
 from patron.cases.models import Case, Message
 from patron.channels.outbound import retry_outbound_email
 from patron.channels.queries import outbound_email_of, outbound_emails_by_message
@@ -75,10 +76,27 @@ def inbox(request: AgentRequest) -> HttpResponse:
             limit=_page_size(),
         )
         page = attempt(form, list_page)
-    context = {"form": form, "page": page, "section": "inbox", "alerts": unread_alerts(request.user.pk)}
+    context = {
+        "form": form,
+        "page": page,
+        "section": "inbox",
+        "alerts": unread_alerts(request.user.pk),
+        "can_export": may_export(request.user),
+    }
     return _render(
         request, "web/inbox.html", "web/_partials/inbox_results.html", "inbox-results", context, form.status_code
     )
+
+
+@require_GET
+@agent_view
+def inbox_export(request: AgentRequest) -> HttpResponseBase:
+    """The cases the inbox filters find, as CSV: for the roles that may export."""
+    form = forms.InboxFilterForm(request.GET, teams=list(list_teams()), agents=list(list_active_agents()))
+    if not form.is_valid():
+        messages.error(request, _("The filters are not valid, so nothing was exported. Check them and try again."))
+        return redirect("web:inbox")
+    return csv_response(export_cases_csv(agent=request.user, filters=form.filters()))
 
 
 @require_GET
