@@ -120,3 +120,17 @@ def test_a_file_too_large_to_keep_apart_points_to_the_original(team_a: Team, age
     response = client_for(agent_a).get(f"/cases/{case.reference}/attachments/{photo.pk}")
     assert response.status_code == 404
     assert response.json()["detail"].startswith("This attachment was too large to keep on its own")
+
+
+def test_case_page_offers_the_whole_email_as_it_arrived(case: Case, agent_a: Agent) -> None:
+    from patron.channels.models import InboundEmail
+
+    inbound = InboundEmail.objects.get()
+    browser = signed_in(agent_a)
+    page = browser.get(f"/cases/{case.reference}").content.decode()
+    link = f"/cases/{case.reference}/emails/{inbound.pk}/original"
+    assert f'href="{link}" download>The whole email as it arrived</a>' in page
+    response = browser.get(link)
+    assert (response["Content-Type"], response.content) == ("message/rfc822", bytes(inbound.raw))
+    assert AuditEntry.objects.filter(action="download_email", actor=agent_a).count() == 1
+    assert signed_in(factories.agent(username="outsider")).get(link).status_code == 404

@@ -462,3 +462,31 @@ def test_a_delayed_delivery_is_not_a_bounce_for_good() -> None:
     factories.customer("Someone", email="someone@example.com")
     ingest_email((BOUNCES / "report_422.eml").read_bytes(), source="smtp")
     assert not ContactPoint.objects.filter(undeliverable_since__isnull=False).exists()
+
+
+def test_a_reply_shows_what_is_new_and_keeps_the_whole_email() -> None:
+    ingest_email(make_email(message_id="<q@mail.example.com>"), source="smtp")
+    case = _only_case()
+    answer = make_email(
+        subject=f"Re: kettle [{case.reference}]",
+        message_id="<a@mail.example.com>",
+        body=(
+            "It still does not boil.\n\nSent from my iPhone\n\n"
+            "On Tue, 24 Nov 2026 at 09:00, Care <help@desk.example> wrote:\n> Have you tried descaling it?\n"
+        ),
+    )
+    ingest_email(answer, source="smtp")
+    assert list(case.messages.values_list("body_text", flat=True)) == [
+        "The kettle I bought last week no longer boils.",
+        "It still does not boil.",
+    ]
+    assert b"Have you tried descaling it?" in bytes(InboundEmail.objects.get(message_id="a@mail.example.com").raw)
+
+
+def test_a_new_case_keeps_a_forwarded_email_whole() -> None:
+    forwarded = (
+        "Please look at this.\n\n---------- Forwarded message ---------\nFrom: Shop <orders@shop.example>\n"
+        "Date: Mon, 23 Nov 2026\nSubject: Your order\nTo: ann@example.com\n\nOrder 1234 is confirmed.\n"
+    )
+    ingest_email(make_email(subject="Fwd: Your order", body=forwarded), source="smtp")
+    assert "Order 1234 is confirmed." in _only_case().messages.get().body_text

@@ -418,9 +418,10 @@ def test_case_page_after_an_htmx_reply_needs_no_more_queries_per_message(
 
 
 # Session, agent, the agent's teams, case (+ its tags and the customer's contact points), teams
-# and agents for the properties form, timeline (+ attachments), service levels, how each reply was emailed, other
-# cases of the customer, and marking the agent's alerts about the case as read.
-CASE_PAGE_QUERIES = 14
+# and agents for the properties form, timeline (+ attachments), service levels, the emails the
+# messages came in and went out as, other cases of the customer, and marking the agent's alerts
+# about the case as read.
+CASE_PAGE_QUERIES = 15
 
 
 def test_moving_a_case_to_a_team_the_agent_is_not_in_sends_them_to_the_inbox(

@@ -171,3 +171,9 @@ def outbound_emails_by_message(case: Case) -> dict[int, OutboundEmail]:
         )
         if email.case_message_id is not None
     }
+
+
+def inbound_emails_by_message(case: Case) -> dict[int, int]:
+    """The email each of the case's messages arrived in, by message id (for the case page)."""
+    rows = InboundEmail.objects.filter(case=case, case_message__isnull=False).values_list("case_message_id", "pk")
+    return {message_id: email_id for message_id, email_id in rows if message_id is not None}

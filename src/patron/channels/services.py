@@ -210,7 +210,8 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
         message = receive_message(
             case=case,
             customer=_sender_customer(read),
-            body=_body(read),
+            # A reply shows what is new; the quoted history is in the original, kept whole.
+            body=_body(read, reply=True),
             body_html=read.body_html,
             channel=Channel.EMAIL,
             received_at=received_at,
@@ -276,8 +277,8 @@ def _subject(read: ReadEmail) -> str:
     return subject[:MAX_SUBJECT] if subject else NO_SUBJECT
 
 
-def _body(read: ReadEmail) -> str:
-    body = read.body_text.strip()
+def _body(read: ReadEmail, *, reply: bool = False) -> str:
+    body = (read.reply_text if reply and read.reply_text else read.body_text).strip()
     if not body:
         return NO_TEXT
     if len(body) > MAX_BODY:

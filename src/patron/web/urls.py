@@ -46,6 +46,7 @@ urlpatterns = [
     path("cases/<str:reference>/take", views.case_take, name="case_take"),
     path("cases/<str:reference>/log", views.case_log_call, name="case_log_call"),
     path("cases/<str:reference>/emails/<int:email_id>/retry", views.case_email_retry, name="case_email_retry"),
+    path("cases/<str:reference>/emails/<int:email_id>/original", views.case_email_original, name="case_email_original"),
     path("cases/<str:reference>/attachments/<int:attachment_id>", views.case_attachment, name="case_attachment"),
     path("contacts/log", views.contact_log, name="contact_log"),
     path("quarantine", mail_views.quarantine, name="quarantine"),

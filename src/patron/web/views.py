@@ -27,11 +27,17 @@ from patron.cases.downloads import attachment_response, csv_response
 from patron.cases.exports import export_cases_csv, may_export
 from patron.cases.models import Case, Message
 from patron.channels.outbound import retry_outbound_email
-from patron.channels.queries import outbound_email_of, outbound_emails_by_message
+from patron.channels.queries import (
+    inbound_email_of,
+    inbound_emails_by_message,
+    outbound_email_of,
+    outbound_emails_by_message,
+)
 from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
 from patron.errors import Conflict, DomainError, NotAllowed
+from patron.privacy import audit
 from patron.standards.queries import service_levels_of, unread_alerts
 from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
@@ -122,6 +128,7 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
         "entries": timeline.entries(case_queries.timeline(case)),
         "service_levels": service_levels_of(case.pk),
         "deliveries": outbound_emails_by_message(case),
+        "originals": inbound_emails_by_message(case),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
         "note_form": given.get("note_form") or forms.NoteForm(),
@@ -276,6 +283,25 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
 def case_attachment(request: AgentRequest, reference: str, attachment_id: int) -> HttpResponseBase:
     found = case_queries.attachment_of(case=_case(request, reference), attachment_id=attachment_id)
     return attachment_response(found, request.user)
+
+
+@require_GET
+@agent_view
+def case_email_original(request: AgentRequest, reference: str, email_id: int) -> HttpResponse:
+    """An email exactly as it arrived on the case, quoted history and all."""
+    case = _case(request, reference)
+    email = inbound_email_of(case, email_id)
+    audit.record(
+        actor=request.user,
+        action="download_email",
+        object_type="case",
+        object_id=case.pk,
+        data={"email": f"in-{email.pk}"},
+    )
+    response = HttpResponse(bytes(email.raw), content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-in-{email.pk}.eml"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

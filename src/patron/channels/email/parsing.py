@@ -21,6 +21,7 @@ from typing import Any
 
 from patron.channels.email.automated import automated_kind
 from patron.channels.email.html_text import html_to_text
+from patron.channels.email.replies import strip_reply, strip_reply_html
 from patron.channels.models import AutomatedKind
 from patron.text import clean_text, sanitise_html
 
@@ -104,6 +105,9 @@ class ReadEmail:
     # Who it was delivered to, most specific first, to tell which mailbox received it.
     recipients: tuple[str, ...] = ()
     attachments: tuple[ReadAttachment, ...] = ()
+    # What the sender newly wrote: the body without quoted history or signature (the body when
+    # nothing is left, so a message is never shown empty).
+    reply_text: str = ""
     # Addresses a delivery report says could not be reached, for good ("Action: failed").
     failed_recipients: tuple[str, ...] = ()
 
@@ -314,10 +318,18 @@ def _body(message: Message) -> dict[str, Any]:
     plain, html = _find_part(message, "plain"), _find_part(message, "html")
     attachments = _attachments(message, body_parts=[part for part in (plain, html) if part is not None])
     if plain is not None:
-        return {"body_text": _part_text(plain).strip(), "body_html": "", "attachments": attachments}
+        text = _part_text(plain).strip()
+        return {"body_text": text, "body_html": "", "attachments": attachments, "reply_text": _reply(text, text)}
     if html is not None:
         markup = _part_text(html)
-        return {"body_text": html_to_text(markup), "body_html": sanitise_html(markup), "attachments": attachments}
+        text = html_to_text(markup)
+        reply = strip_reply_html(markup) if len(markup) <= _LONGEST_HTML_TO_TRIM else strip_reply(text)
+        return {
+            "body_text": text,
+            "body_html": sanitise_html(markup),
+            "attachments": attachments,
+            "reply_text": reply or text,
+        }
     # A multipart whose boundary never appears stays one undivided text: show it as it is.
     undivided = message.get_payload() if message.get_content_maintype() in ("multipart", "text") else None
     if isinstance(undivided, str):
@@ -326,6 +338,12 @@ def _body(message: Message) -> dict[str, Any]:
 
 
 _ALTERNATIVE_BODIES = ("text/plain", "text/html")
+# Past this, HTML is only read as text for trimming: parsing a huge page would cost too much.
+_LONGEST_HTML_TO_TRIM = 2_000_000
+
+
+def _reply(text: str, fallback: str) -> str:
+    return strip_reply(text) or fallback
 
 
 def _attachments(message: Message, *, body_parts: list[Message]) -> tuple[ReadAttachment, ...]:
