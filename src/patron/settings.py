@@ -210,6 +210,11 @@ PATRON_MAX_PAGE_SIZE = 100
 # Larger emails are stored but quarantined unread (25 MiB, as most mail servers accept).
 PATRON_MAX_EMAIL_BYTES = int(os.environ.get("PATRON_MAX_EMAIL_BYTES", str(25 * 1024 * 1024)))
 
+# Personal data hidden in message text before it is stored (comma-separated kinds; empty for none).
+PATRON_MASK_PERSONAL_DATA = os.environ.get(
+    "PATRON_MASK_PERSONAL_DATA", "card_number,iban,sort_code,bank_account,ni_number,passport"
+)
+
 # Attachments: kept by content under the data directory; a larger one stays only inside the
 # original email it came in (downloadable whole), and is listed on its message all the same.
 PATRON_FILES_DIR = Path(os.environ.get("PATRON_FILES_DIR", str(DATA_DIR / "files"))).resolve()

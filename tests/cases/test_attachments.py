@@ -70,3 +70,27 @@ def test_file_names_are_made_safe(given: str, shown: str) -> None:
 def test_path_of_refuses_anything_but_a_digest() -> None:
     with pytest.raises(ValueError, match="Not a SHA-256 digest."):
         path_of("../../secret_key")
+
+
+# --- personal data masked before storage ---------------------------------------------------------
+
+
+def test_card_and_bank_details_are_masked_before_a_message_is_stored(team_a: object) -> None:
+    from patron.cases.models import Message
+
+    case = factories.case(
+        subject="Refund to 4111 1111 1111 1111",
+        body="Please refund card 4111 1111 1111 1111. My NI number is AB123456C. Call 07700 900123.",
+    )
+    assert case.subject == "Refund to [card ending 1111]"
+    assert Message.objects.get(case=case).body_text == (
+        "Please refund card [card ending 1111]. My NI number is [National Insurance number removed]. Call 07700 900123."
+    )
+
+
+def test_masking_can_be_turned_off() -> None:
+    from patron.cases.models import Message
+
+    with override_settings(PATRON_MASK_PERSONAL_DATA=""):
+        case = factories.case(body="Card 4111 1111 1111 1111.")
+    assert Message.objects.get(case=case).body_text == "Card 4111 1111 1111 1111."

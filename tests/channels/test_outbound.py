@@ -122,6 +122,7 @@ def test_customer_answering_the_reply_lands_on_the_same_case(
     ]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_reply_goes_through_the_worker_once_committed(
     help_desk: Mailbox, agent_a: Agent, smtp_sink: SmtpSink, django_capture_on_commit_callbacks: object
 ) -> None:

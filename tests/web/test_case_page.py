@@ -490,3 +490,26 @@ def test_reply_box_reminds_the_agent_of_the_customers_adjustments(client_a: Clie
         "Remember: Priya Shah asked for call-back preferred, large print. The email goes out in large print. "
         "Consider calling them back and logging the call instead."
     ) in text
+
+
+def test_a_reply_with_someone_elses_personal_data_asks_the_agent_to_confirm(client_a: Client, team_a: Team) -> None:
+    customer = factories.customer("Ann Smith", email="ann@example.com")
+    case = factories.case(customer_=customer, team_=team_a)
+    url = f"/cases/{case.reference}/reply"
+    own = client_a.post(url, {"reply-body": "We will write to ann@example.com."})
+    assert own.status_code == 302  # the customer's own address needs no check
+    body = "Bob's address is bob@example.org and his card 4111 1111 1111 1111."
+    held = client_a.post(url, {"reply-body": body})
+    assert held.status_code == 400
+    text = visible_text(held)
+    assert (
+        "Your reply contains email address (bob@example.org), card number (4111 1111 1111 1111). "
+        "Check it is right to send this to Ann Smith, then tick the box."
+    ) in text
+    assert case.messages.count() == 2
+    sent = client_a.post(
+        url,
+        {"reply-body": "Bob's address is bob@example.org and his card 4111 1111 1111 1111.", "reply-send_anyway": "on"},
+    )
+    assert sent.status_code == 302
+    assert case.messages.last().body_text == "Bob's address is bob@example.org and his card [card ending 1111]."

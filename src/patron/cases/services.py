@@ -39,6 +39,7 @@ from patron.customers.services import find_or_create_customer, merge_customer_re
 from patron.db import remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
+from patron.privacy.personal_data import mask_pii, masked_kinds
 from patron.sentinels import UNSET, Unset
 from patron.text import clean_text, sanitise_html
 
@@ -774,8 +775,16 @@ def _require_choice(value: object, allowed: Sequence[object], field: str, what: 
         )
 
 
+def _masked(text: str) -> str:
+    """Card numbers, bank details, NI and passport numbers hidden before anything is stored
+    (PATRON_MASK_PERSONAL_DATA): nobody at the desk needs them in full, and a record that does
+    not hold them cannot leak them. The original email, kept apart, still has them."""
+    kinds = masked_kinds(settings.PATRON_MASK_PERSONAL_DATA)
+    return mask_pii(text, kinds=kinds) if kinds else text
+
+
 def _clean_subject(value: str, where: str = "") -> str:
-    subject = " ".join(clean_text(value or "").split())
+    subject = _masked(" ".join(clean_text(value or "").split()))
     if not subject:
         raise ValidationFailed(f"A case needs a subject{where}.", fields={"subject": "Enter a subject."})
     if len(subject) > MAX_SUBJECT:
@@ -787,7 +796,7 @@ def _clean_subject(value: str, where: str = "") -> str:
 
 
 def _clean_body(value: str, where: str = "") -> str:
-    body = clean_text(value or "").strip()
+    body = _masked(clean_text(value or "").strip())
     if not body:
         raise ValidationFailed(f"The message is empty{where}.", fields={"body": "Enter the message."})
     if len(body) > MAX_BODY:

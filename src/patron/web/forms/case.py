@@ -13,6 +13,11 @@ from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseKind, Channel, Priority, Status
 from patron.cases.services import CaseChanges
 from patron.cases.transitions import allowed_next
+from patron.customers.contact_points import normalise
+from patron.customers.models import ContactKind
+from patron.errors import ValidationFailed
+from patron.privacy.personal_data import LABELS as PII_LABELS
+from patron.privacy.personal_data import PiiKind, PiiMatch, find_pii
 from patron.web.forms.fields import (
     DIRECTION_CHOICES,
     LOGGED_CHANNEL_CHOICES,
@@ -44,6 +49,27 @@ class _StatusField(forms.ChoiceField):
         self.widget.choices = list(offered)
 
 
+def personal_data_in_reply(body: str, case: Case) -> list[str]:
+    """What in a reply is personal data, described for the agent; the customer's own email
+    addresses and phone numbers are theirs to receive."""
+    own = {point.normalised for point in case.customer.contact_points.all()}
+    found: list[str] = []
+    for match in find_pii(body):
+        if match.kind in (PiiKind.EMAIL, PiiKind.PHONE, PiiKind.POSTCODE) and _normalised(match) in own:
+            continue
+        if match.kind == PiiKind.POSTCODE:
+            continue  # an address is part of most replies about a delivery
+        found.append(f"{PII_LABELS[match.kind]} ({match.text})")
+    return found
+
+
+def _normalised(match: PiiMatch) -> str:
+    try:
+        return normalise(ContactKind.EMAIL if match.kind == PiiKind.EMAIL else ContactKind.PHONE, match.text)[1]
+    except ValidationFailed:
+        return match.text
+
+
 class ReplyForm(PatronForm):
     service_fields = {"status": "status"}
 
@@ -54,12 +80,33 @@ class ReplyForm(PatronForm):
         error_messages={"required": _("Write your reply before you send it.")},
     )
 
+    send_anyway = forms.BooleanField(
+        label=_("I have checked: this personal data may go to the customer"),
+        required=False,
+    )
+
     def __init__(self, data: Any = None, *, case: Case) -> None:
         super().__init__(data, prefix="reply")
+        self.case = case
         offered = [("", _("Leave it as it is"))] + [
             (status, Status(status).label) for status in allowed_next(case.status) if status != Status.CLOSED
         ]
         self.fields["status"] = _StatusField(offered=offered, label=_("Then set the status to"), required=False)
+        self.personal_data: list[str] = []
+
+    def clean(self) -> dict[str, Any] | None:
+        """Before a reply carries someone's personal data out, the agent confirms it: a card or
+        bank number, an NI number, or an address or phone number that is not the customer's own."""
+        data = super().clean() or {}
+        body = data.get("body") or ""
+        self.personal_data = personal_data_in_reply(body, self.case)
+        if self.personal_data and not data.get("send_anyway"):
+            self.add_error(
+                "send_anyway",
+                _("Your reply contains %(found)s. Check it is right to send this to %(name)s, then tick the box.")
+                % {"found": ", ".join(self.personal_data), "name": self.case.customer.name},
+            )
+        return data
 
 
 class NoteForm(PatronForm):
