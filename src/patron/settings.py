@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "patron.cases",
     "patron.standards",
     "patron.channels",
+    "patron.complaints",
     "patron.privacy",
     "patron.web",
 ]

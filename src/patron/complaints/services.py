@@ -1,0 +1,200 @@
+"""Every write about complaints: a case of kind complaint gets its complaint record, and the
+handling steps, escalation, purchase and final response are recorded with who and when, on
+the case's timeline as well."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from patron.accounts.models import Agent
+from patron.cases.models import Case, CaseKind, EventKind
+from patron.cases.queries import can_see_case
+from patron.cases.services import record_event
+from patron.complaints.models import Complaint, ComplaintRegime, ComplaintStep, Purchase, Step, Tier
+from patron.complaints.regimes import BUILT_IN, GENERAL
+from patron.complaints.remedies import LegalRegion, PurchaseType
+from patron.errors import Conflict, NotAllowed, ValidationFailed
+
+MAX_TEXT = 5_000
+
+
+def ensure_complaints(cases: Sequence[Case]) -> list[Complaint]:
+    """A complaint record for each case of kind complaint that has none: opened as one, or an
+    expression of dissatisfaction an agent changed into one. Its clocks start when the case was
+    received."""
+    wanted = [case for case in cases if case.kind == CaseKind.COMPLAINT]
+    if not wanted:
+        return []
+    have = set(Complaint.objects.filter(case__in=wanted).values_list("case_id", flat=True))
+    missing = [case for case in wanted if case.pk not in have]
+    if not missing:
+        return []
+    regime = default_regime()
+    created = Complaint.objects.bulk_create(
+        [Complaint(case=case, regime=regime, received_at=case.created_at) for case in missing]
+    )
+    for complaint in created:
+        # Dated with the change that made the case a complaint, so the timeline stays in order.
+        record_event(
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_OPENED,
+            at=complaint.case.updated_at,
+            data={"regime": regime.code},
+        )
+    return created
+
+
+def default_regime() -> ComplaintRegime:
+    """The regime new complaints start under: the one marked default, else the general one
+    (loaded again if every regime was removed, so a complaint is never left without clocks)."""
+    regime = ComplaintRegime.objects.filter(is_default=True).order_by("id").first()
+    if regime is None:
+        regime = ComplaintRegime.objects.filter(code=GENERAL.code).first() or _load_built_in_regimes()
+    return regime
+
+
+def _load_built_in_regimes() -> ComplaintRegime:
+    for rules in BUILT_IN.values():
+        ComplaintRegime.objects.get_or_create(
+            code=rules.code,
+            defaults={
+                "name": rules.name,
+                "acknowledge_business_days": rules.acknowledge_business_days,
+                "final_response_business_days": rules.final_response_business_days,
+                "final_response_weeks": rules.final_response_weeks,
+                "summary_resolution_business_days": rules.summary_resolution_business_days,
+                "referral_body": rules.referral_body,
+                "referral_months": rules.referral_months,
+                "is_default": rules.code == GENERAL.code,
+            },
+        )
+    return ComplaintRegime.objects.get(code=GENERAL.code)
+
+
+def record_step(*, complaint: Complaint, by: Agent, step: str, details: dict[str, Any]) -> ComplaintStep:
+    """One LATER step taken (listened, apologised, thanked, explained, resolved), with what was
+    said or agreed."""
+    _require_visible(complaint, by)
+    if step not in Step.values:
+        raise ValidationFailed(
+            f"“{step}” is not a complaint step. Choose one of: {', '.join(Step.values)}.", fields={"step": "Unknown."}
+        )
+    cleaned = {str(key)[:50]: str(value)[:MAX_TEXT] for key, value in details.items()}
+    now = timezone.now()
+    with transaction.atomic():
+        taken = ComplaintStep.objects.create(complaint=complaint, step=step, details=cleaned, by=by, at=now)
+        record_event(case=complaint.case, kind=EventKind.COMPLAINT_STEP, at=now, by=by, data={"step": step, **cleaned})
+    return taken
+
+
+def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str) -> Complaint:
+    """Move the complaint to another tier, up or down; who, when and why go on the timeline."""
+    _require_visible(complaint, by)
+    if to not in Tier.values:
+        raise ValidationFailed(
+            "Choose a tier from frontline (1) to external referral (5).", fields={"tier": "Unknown."}
+        )
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValidationFailed("Say why the complaint changes tier.", fields={"reason": "Enter a reason."})
+    if to == complaint.tier:
+        raise Conflict(f"The complaint is already at the {Tier(to).label.lower()} tier.")
+    now = timezone.now()
+    with transaction.atomic():
+        before = complaint.tier
+        complaint.tier = to
+        complaint.save(update_fields=["tier", "updated_at"])
+        kind = EventKind.COMPLAINT_ESCALATED if to > before else EventKind.COMPLAINT_DEESCALATED
+        record_event(
+            case=complaint.case, kind=kind, at=now, by=by, data={"before": before, "after": to, "reason": reason}
+        )
+    return complaint
+
+
+def set_regime(*, complaint: Complaint, by: Agent, regime: ComplaintRegime) -> Complaint:
+    _require_visible(complaint, by)
+    with transaction.atomic():
+        complaint.regime = regime
+        complaint.save(update_fields=["regime", "updated_at"])
+        record_event(
+            case=complaint.case, kind=EventKind.COMPLAINT_STEP, at=timezone.now(), by=by, data={"regime": regime.code}
+        )
+    return complaint
+
+
+def record_final_response(*, complaint: Complaint, by: Agent) -> Complaint:
+    """The final response was sent: the customer's window to go to the ombudsman starts."""
+    _require_visible(complaint, by)
+    if complaint.final_response_at is not None:
+        raise Conflict("A final response was already recorded for this complaint.")
+    now = timezone.now()
+    with transaction.atomic():
+        complaint.final_response_at = now
+        complaint.save(update_fields=["final_response_at", "updated_at"])
+        record_event(case=complaint.case, kind=EventKind.COMPLAINT_FINAL_RESPONSE, at=now, by=by, data={})
+    return complaint
+
+
+@dataclass(frozen=True)
+class PurchaseDetails:
+    type: str
+    purchased_on: date
+    delivered_on: date | None = None
+    description: str = ""
+    price: Decimal | None = None
+    region: str = LegalRegion.ENGLAND_AND_WALES
+    first_fix_failed: bool = False
+
+
+def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -> Purchase:
+    """What the customer bought, so the Consumer Rights Act remedies can be worked out."""
+    _require_visible(complaint, by)
+    if details.type not in PurchaseType.__members__.values():
+        raise ValidationFailed("A purchase is goods, a service or digital content.", fields={"type": "Unknown."})
+    if details.region not in LegalRegion.__members__.values():
+        raise ValidationFailed(
+            "The law that applies is that of England and Wales, Scotland or Northern Ireland.",
+            fields={"region": "Unknown."},
+        )
+    today = timezone.localdate()
+    if details.purchased_on > today or (details.delivered_on is not None and details.delivered_on > today):
+        raise ValidationFailed(
+            "A purchase or delivery date cannot be in the future.", fields={"purchased_on": "Check."}
+        )
+    if details.delivered_on is not None and details.delivered_on < details.purchased_on:
+        raise ValidationFailed("Delivery cannot come before the purchase.", fields={"delivered_on": "Check."})
+    if details.price is not None and details.price < 0:
+        raise ValidationFailed("A price cannot be negative.", fields={"price": "Check."})
+    with transaction.atomic():
+        purchase, _ = Purchase.objects.update_or_create(
+            complaint=complaint,
+            defaults={
+                "type": details.type,
+                "purchased_on": details.purchased_on,
+                "delivered_on": details.delivered_on,
+                "description": " ".join(details.description.split())[:300],
+                "price": details.price,
+                "region": details.region,
+                "first_fix_failed": details.first_fix_failed,
+            },
+        )
+        record_event(
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_STEP,
+            at=timezone.now(),
+            by=by,
+            data={"purchase": details.type, "purchased_on": details.purchased_on.isoformat()},
+        )
+    return purchase
+
+
+def _require_visible(complaint: Complaint, by: Agent) -> None:
+    if not can_see_case(by, complaint.case):
+        raise NotAllowed("You do not have access to this case.")

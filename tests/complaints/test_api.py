@@ -1,0 +1,118 @@
+"""Complaints through the API: a complaint case gets its record and clocks; steps, tiers, the
+final response and the purchase are recorded; remedies are given for a day; access follows
+the case."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from patron.accounts.models import Agent, Team
+from patron.cases.models import Case, CaseEvent, CaseKind, EventKind
+from patron.cases.services import CaseChanges, update_case
+from patron.complaints.models import Complaint, Purchase
+from patron.complaints.regimes import add_months
+from tests import factories
+from tests.api.conftest import ApiClient, client_for
+
+pytestmark = pytest.mark.django_db
+
+# Monday 23 November 2026, 10:00 in London.
+RECEIVED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def complaint_case(team_a: Team) -> Case:
+    return factories.case(team_=team_a, kind=CaseKind.COMPLAINT, subject="Rude driver", received_at=RECEIVED)
+
+
+@pytest.fixture
+def api(agent_a: Agent) -> ApiClient:
+    return client_for(agent_a)
+
+
+def test_a_complaint_case_gets_its_record_and_deadlines(complaint_case: Case, api: ApiClient) -> None:
+    body = api.get(f"/cases/{complaint_case.reference}/complaint").json()
+    assert body["regime"] == {"code": "general", "name": "General", "referral_body": ""}
+    assert (body["tier"], body["steps"], body["next_step"]) == ("frontline", [], "listen")
+    assert body["deadlines"] == {
+        "acknowledge_by": "2026-11-25",
+        "summary_resolution_by": None,
+        "final_response_by": "2026-12-21",
+        "referral_until": None,
+    }
+    assert CaseEvent.objects.filter(case=complaint_case, kind=EventKind.COMPLAINT_OPENED).count() == 1
+
+
+def test_changing_a_case_into_a_complaint_records_one(team_a: Team, agent_a: Agent, api: ApiClient) -> None:
+    case = factories.case(team_=team_a)
+    assert api.get(f"/cases/{case.reference}/complaint").status_code == 404
+    update_case(case=case, by=agent_a, expected_version=1, changes=CaseChanges(kind=CaseKind.COMPLAINT))
+    assert Complaint.objects.filter(case=case).count() == 1
+
+
+def test_fca_regime_steps_escalation_and_final_response(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint"
+    fca = api.patch(url, {"regime": "fca_disp"}).json()
+    assert fca["deadlines"]["summary_resolution_by"] == "2026-11-26"
+    assert fca["deadlines"]["final_response_by"] == "2027-01-18"
+    listened = api.patch(url, {"step": {"step": "listen", "details": {"account": "The driver shouted."}}}).json()
+    assert [s["step"] for s in listened["steps"]] == ["listen"]
+    assert listened["next_step"] == "apologise"
+    refused = api.patch(url, {"tier": "team_lead"})
+    assert (refused.status_code, refused.json()["detail"]) == (422, "Say why the complaint changes tier.")
+    up = api.patch(url, {"tier": "team_lead", "reason": "Customer asked for a manager"}).json()
+    assert up["tier"] == "team_lead"
+    done = api.patch(url, {"final_response_sent": True}).json()
+    sent_on = date.fromisoformat(done["final_response_at"][:10])
+    assert done["deadlines"]["referral_until"] == add_months(sent_on, 6).isoformat()
+    kinds = list(CaseEvent.objects.filter(case=complaint_case).values_list("kind", flat=True))
+    assert kinds.count(EventKind.COMPLAINT_ESCALATED) == 1
+    assert kinds.count(EventKind.COMPLAINT_FINAL_RESPONSE) == 1
+    again = api.patch(url, {"final_response_sent": True})
+    assert again.status_code == 409
+
+
+def test_purchase_and_remedies_on_a_day(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint"
+    assert api.get(f"{url}/remedies").status_code == 404  # nothing bought recorded yet
+    bought = {"type": "goods", "purchased_on": "2026-11-01", "delivered_on": "2026-11-02", "price": "49.99"}
+    saved = api.raw("put", f"{url}/purchase", _json(bought))
+    assert saved.status_code == 200, saved.content
+    on_day_30 = api.get(f"{url}/remedies", as_of="2026-12-02").json()
+    assert [(r["code"], r["available"], r["until"]) for r in on_day_30] == [
+        ("short_term_reject", True, "2026-12-02"),
+        ("repair_or_replace", True, "2032-11-02"),
+        ("price_reduction_or_final_reject", False, None),
+    ]
+    on_day_31 = api.get(f"{url}/remedies", as_of="2026-12-03").json()
+    assert on_day_31[0]["available"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"type": "car", "purchased_on": "2026-11-01"}, "A purchase is goods, a service or digital content."),
+        ({"type": "goods", "purchased_on": "2099-01-01"}, "A purchase or delivery date cannot be in the future."),
+        (
+            {"type": "goods", "purchased_on": "2026-11-02", "delivered_on": "2026-11-01"},
+            "Delivery cannot come before the purchase.",
+        ),
+    ],
+)
+def test_a_bad_purchase_is_refused_and_nothing_saved(
+    complaint_case: Case, api: ApiClient, body: dict[str, str], detail: str
+) -> None:
+    response = api.raw("put", f"/cases/{complaint_case.reference}/complaint/purchase", _json(body))
+    assert (response.status_code, response.json()["detail"]) == (422, detail)
+    assert not Purchase.objects.exists()
+
+
+def test_a_complaint_outside_the_agents_teams_is_not_found(complaint_case: Case, agent_b: Agent) -> None:
+    assert client_for(agent_b).get(f"/cases/{complaint_case.reference}/complaint").status_code == 404
+
+
+def _json(body: object) -> str:
+    return json.dumps(body)
