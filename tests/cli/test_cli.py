@@ -82,7 +82,7 @@ def test_patron_run_migrates_and_serves(tmp_path: Path) -> None:
         assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=60)
 
 
 def test_patron_run_stops_its_worker_when_stopped(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_patron_run_stops_its_worker_when_stopped(tmp_path: Path) -> None:
     workers = _worker_pids(tmp_path)
     assert workers, "the worker did not start"
     server.terminate()
-    server.wait(timeout=20)
+    server.wait(timeout=60)
     time.sleep(0.5)
     assert _worker_pids(tmp_path) == []
 
