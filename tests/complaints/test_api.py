@@ -13,7 +13,7 @@ from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind
 from patron.cases.services import CaseChanges, update_case
 from patron.complaints.models import Complaint, Purchase
-from patron.complaints.regimes import add_months
+from patron.dates import add_months
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from patron.complaints.regimes import ENERGY, FCA_DISP, GENERAL, TELECOMS, add_business_days, add_months, deadlines
+from patron.complaints.regimes import ENERGY, FCA_DISP, GENERAL, TELECOMS, add_business_days, deadlines
 from patron.complaints.remedies import LegalRegion, Purchase, PurchaseType, remedies_on
+from patron.dates import add_months
 from patron.standards.holidays_uk import bank_holidays
 
 ENGLAND = bank_holidays("england-and-wales")

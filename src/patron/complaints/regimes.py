@@ -10,10 +10,11 @@ Sources: DOMAIN.md §4.2 (FCA DISP 1.5, 1.6, 2.8.2R) and §4.3 (energy, telecoms
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from patron.dates import add_months
 
 IsBusinessDay = Callable[[date], bool]
 
@@ -115,11 +116,3 @@ def add_business_days(start: date, days: int, is_business_day: IsBusinessDay) ->
         if is_business_day(current):
             counted += 1
     raise ValueError("The calendar has no business days in the weeks after this date.")
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later; the last day of the month when that month is shorter
-    (31 August + 6 months is 28 or 29 February)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from patron.complaints.regimes import add_months
+from patron.dates import add_months
 
 
 class PurchaseType(StrEnum):

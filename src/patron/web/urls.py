@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import forms, mail_views, views
+from patron.web import forms, mail_views, privacy_views, views
 
 
 class RecordId:
@@ -49,6 +49,7 @@ urlpatterns = [
     path("cases/<str:reference>/emails/<int:email_id>/original", views.case_email_original, name="case_email_original"),
     path("cases/<str:reference>/attachments/<int:attachment_id>", views.case_attachment, name="case_attachment"),
     path("contacts/log", views.contact_log, name="contact_log"),
+    path("privacy", privacy_views.privacy_dashboard, name="privacy"),
     path("quarantine", mail_views.quarantine, name="quarantine"),
     path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
     path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),
