@@ -172,6 +172,26 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_smtpd(args: argparse.Namespace) -> int:
+    import threading
+
+    from patron.channels.smtp_receiver import controller
+
+    server = controller(host=args.host, port=args.port, lmtp=args.lmtp)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    server.start()
+    protocol = "LMTP" if args.lmtp else "SMTP"
+    print(f"Patron takes {protocol} deliveries on {args.host}:{args.port}. Press Ctrl+C to stop.", flush=True)
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from patron.privacy.audit import verify_chain
 
@@ -237,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="*", metavar="PATH", help="a message file, a Maildir or an mbox file")
     ingest.add_argument("--json", action="store_true", help="one JSON line per email; the totals on the last line")
     ingest.set_defaults(func=cmd_ingest_mail)
+
+    smtpd = commands.add_parser("smtpd", help="receive email by SMTP (or LMTP from a local mail server)")
+    smtpd.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    smtpd.add_argument("--port", type=int, default=8025, help="port to listen on (default 8025)")
+    smtpd.add_argument("--lmtp", action="store_true", help="speak LMTP, for delivery from Postfix or Exim")
+    smtpd.set_defaults(func=cmd_smtpd)
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
