@@ -192,6 +192,35 @@ def cmd_smtpd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_poll_mail(args: argparse.Namespace) -> int:
+    import json
+    import time
+    from dataclasses import asdict
+
+    from patron.channels.imap import poll_all_mailboxes
+
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.append(True))
+    while True:
+        for result in poll_all_mailboxes():
+            if args.json:
+                print(json.dumps(asdict(result)), flush=True)
+            elif result.error:
+                print(f"{result.mailbox}: {result.error}", file=sys.stderr, flush=True)
+            else:
+                print(
+                    f"{result.mailbox}: stored {result.stored}, duplicates {result.duplicates}, "
+                    f"quarantined {result.quarantined}.",
+                    flush=True,
+                )
+        if args.once or stopped:
+            return 0
+        try:
+            time.sleep(args.interval)
+        except KeyboardInterrupt:
+            return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from patron.privacy.audit import verify_chain
 
@@ -263,6 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     smtpd.add_argument("--port", type=int, default=8025, help="port to listen on (default 8025)")
     smtpd.add_argument("--lmtp", action="store_true", help="speak LMTP, for delivery from Postfix or Exim")
     smtpd.set_defaults(func=cmd_smtpd)
+
+    poll = commands.add_parser("poll-mail", help="collect new email from the IMAP mailboxes set up in the admin")
+    poll.add_argument("--once", action="store_true", help="poll each mailbox once and stop (for cron)")
+    poll.add_argument("--interval", type=float, default=60.0, help="seconds between polls (default 60)")
+    poll.add_argument("--json", action="store_true", help="one JSON line per mailbox and poll")
+    poll.set_defaults(func=cmd_poll_mail)
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

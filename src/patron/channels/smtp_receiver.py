@@ -11,7 +11,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from patron.channels.models import InboundSource, Mailbox
 from patron.channels.queries import mailbox_for_addresses
@@ -47,17 +47,24 @@ class PatronHandler:
 
 def _accepts(address: str) -> bool:
     """Any address when no mailbox is set up (a desk getting started); else only mailboxes."""
+    # Each conversation is like a request: a fresh connection, given back at the end.
     close_old_connections()
-    if not Mailbox.objects.filter(is_active=True).exists():
-        return True
-    return mailbox_for_addresses(addresses=[address]) is not None
+    try:
+        if not Mailbox.objects.filter(is_active=True).exists():
+            return True
+        return mailbox_for_addresses(addresses=[address]) is not None
+    finally:
+        connections.close_all()
 
 
 def _store(raw: bytes, source: str, recipients: list[str]) -> int | None:
     """Stored first, then taken in (a case opened or joined, or quarantine with the reason)."""
     close_old_connections()
-    mailbox = mailbox_for_addresses(addresses=recipients)
-    return ingest_email(raw, source=source, mailbox=mailbox).inbound_id
+    try:
+        mailbox = mailbox_for_addresses(addresses=recipients)
+        return ingest_email(raw, source=source, mailbox=mailbox).inbound_id
+    finally:
+        connections.close_all()
 
 
 def controller(*, host: str, port: int, lmtp: bool = False) -> Any:
