@@ -116,13 +116,13 @@ def ingest(path: Path) -> dict[str, object]:
     from collections import Counter
 
     from patron.channels.email.mailboxes import open_mailbox
-    from patron.channels.services import ingest_email
+    from patron.channels.services import ingest_archive
 
     box = open_mailbox(path)
     outcomes: Counter[str] = Counter()
     started = time.perf_counter()
-    for raw in box.emails():
-        outcomes[str(ingest_email(raw, source=box.source).outcome)] += 1
+    for result in ingest_archive(box.emails(), source=box.source):
+        outcomes[str(result.outcome)] += 1
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "count": box.count, "outcomes": dict(outcomes)}
 

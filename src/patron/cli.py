@@ -131,7 +131,13 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
     from patron.channels.email.mailboxes import open_mailbox
-    from patron.channels.services import IngestOutcome, IngestResult, ingest_email, process_unprocessed_emails
+    from patron.channels.services import (
+        IngestOutcome,
+        IngestResult,
+        ingest_archive,
+        ingest_email,
+        process_unprocessed_emails,
+    )
 
     counts: Counter[str] = Counter()
 
@@ -160,9 +166,12 @@ def cmd_ingest_mail(args: argparse.Namespace) -> int:
             file=sys.stderr,
             disable=not (show_progress and box.is_archive),
         )
-        for number, raw in enumerate(emails, start=1):
-            where = str(box.path) if not box.is_archive else f"{box.path} #{number}"
-            report(where, ingest_email(raw, source=box.source))
+        if box.is_archive:
+            for number, result in enumerate(ingest_archive(emails, source=box.source), start=1):
+                report(f"{box.path} #{number}", result)
+        else:
+            for raw in emails:
+                report(str(box.path), ingest_email(raw, source=box.source))
     stored, duplicates = counts[IngestOutcome.STORED], counts[IngestOutcome.DUPLICATE]
     quarantined = counts[IngestOutcome.QUARANTINED]
     if args.json:

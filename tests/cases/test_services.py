@@ -283,3 +283,24 @@ def test_a_new_case_answers_for_its_tags_without_a_query_and_as_usual(
     assert sorted(case.tags.values_list("name", flat=True)) == ["courier", "refund"]
     updated = services.update_case(case=case, by=agent_a, expected_version=1, changes=CaseChanges(tags=["refund"]))
     assert list(updated.tags.values_list("name", flat=True)) == ["refund"]
+
+
+def test_deferred_case_changes_tell_observers_once_at_the_end(team_a: Team, agent_a: Agent) -> None:
+    from patron.cases.observers import _observers, deferred_case_changes
+
+    seen: list[tuple[list[int], bool]] = []
+
+    def watcher(cases: object, opened: bool) -> None:
+        seen.append(([case.pk for case in cases], opened))  # type: ignore[attr-defined]
+
+    _observers.append(watcher)
+    try:
+        with deferred_case_changes():
+            fresh = factories.case(team_=team_a)
+            changed = factories.case(team_=team_a)
+            services.add_note(case=changed, by=agent_a, body="Checked.")
+            assert seen == []
+    finally:
+        _observers.remove(watcher)
+    # The case opened and then changed is read again, not taken as just opened.
+    assert seen == [([fresh.pk], True), ([changed.pk], False)]

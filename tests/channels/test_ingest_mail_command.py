@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from patron.accounts.models import Agent
 from patron.cases.models import Case
 from patron.channels import services
 from patron.channels.models import InboundEmail, InboundSource
@@ -156,3 +157,33 @@ def test_directory_that_is_not_a_maildir_is_refused_and_nothing_is_taken_in(
 def test_missing_path_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest-mail", str(tmp_path / "nowhere.eml")]) == 2
     assert f"There is no file or directory at {tmp_path / 'nowhere.eml'}." in capsys.readouterr().err
+
+
+def test_an_archive_batch_threads_replies_and_reads_service_levels_once(tmp_path: Path, manager: Agent) -> None:
+    from patron.channels.services import ingest_archive
+    from patron.standards.models import SlaClock
+    from patron.standards.services import PolicyDetails, create_policy
+
+    create_policy(details=PolicyDetails(name="Standard", first_response_minutes=480), by=manager)
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(make_email(message_id="<a1@mail.example.com>", date="Mon, 02 Nov 2026 09:00:00 +0000"))
+    box.add(
+        make_email(
+            subject="Re: My kettle stopped working",
+            message_id="<a2@mail.example.com>",
+            in_reply_to="<a1@mail.example.com>",
+            date="Mon, 02 Nov 2026 10:00:00 +0000",
+            body="Still broken.",
+        )
+    )
+    box.close()
+    from patron.channels.email.mailboxes import open_mailbox
+
+    opened = open_mailbox(tmp_path / "Maildir")
+    results = list(ingest_archive(opened.emails(), source=opened.source))
+    assert [str(result.outcome) for result in results] == ["stored", "stored"]
+    case = Case.objects.get()
+    assert case.messages.count() == 2
+    # The case was opened and answered in one batch: its clocks were read from the database,
+    # with both messages.
+    assert set(SlaClock.objects.filter(case=case).values_list("target", flat=True)) == {"first_response"}

@@ -137,6 +137,8 @@ class Case(models.Model):
     # so the inbox can sort by what is due first without a join.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Not stored: the first message of a case just opened, so its opener needs no query for it.
+    opening_message: Message | None = None
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -4,7 +4,9 @@ case and its events are written, so what they derive commits or rolls back with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from patron.cases.models import Case, Message
 
@@ -20,8 +22,38 @@ def observe_case_changes(observer: CaseObserver) -> None:
 
 
 def notify_case_changes(cases: Sequence[Case], *, opened: bool = False) -> None:
+    pending = _deferred.get()
+    if pending is not None:
+        pending.extend((case, opened) for case in cases)
+        return
     for observer in _observers:
         observer(cases, opened)
+
+
+_deferred: ContextVar[list[tuple[Case, bool]] | None] = ContextVar("deferred_case_changes", default=None)
+
+
+@contextmanager
+def deferred_case_changes() -> Iterator[None]:
+    """Tell the observers about the cases changed in this block once, at its end, all together:
+    for imports, where reading a hundred cases' service levels at once costs far less than a
+    hundred times one. Use it inside the transaction that makes the changes."""
+    token = _deferred.set([])
+    try:
+        yield
+        pending = _deferred.get() or []
+    finally:
+        _deferred.reset(token)
+    latest: dict[int, tuple[Case, bool]] = {}
+    for case, opened in pending:
+        # A case changed again after it was opened in the block is read from the database.
+        latest[case.pk] = (case, opened and case.pk not in latest)
+    opened_cases = [case for case, opened in latest.values() if opened]
+    changed_cases = [case for case, opened in latest.values() if not opened]
+    if opened_cases:
+        notify_case_changes(opened_cases, opened=True)
+    if changed_cases:
+        notify_case_changes(changed_cases)
 
 
 # Called with each reply to a customer as it is written, so a channel can deliver it. The

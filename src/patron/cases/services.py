@@ -212,9 +212,10 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
         )
         tagged = [(case, new.tags) for case, new in zip(cases, checked, strict=True) if new.tags]
         tags_by_name = _tags_named({name for _, names in tagged for name in names}) if tagged else {}
-        for case, new in zip(cases, checked, strict=True):
+        for case, message, new in zip(cases, messages, checked, strict=True):
             # Known already: whoever shows the new case needs no query for its tags.
             remember_related(case, "tags", [tags_by_name[name] for name in new.tags])
+            case.opening_message = message
         if tagged:
             Case.tags.through.objects.bulk_create(
                 [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -76,14 +78,30 @@ def quarantined_email_by_id(email_id: int) -> InboundEmail:
     return email
 
 
+_known_mailboxes: ContextVar[dict[str, Mailbox] | None] = ContextVar("known_mailboxes", default=None)
+
+
+@contextmanager
+def mailboxes_read_once() -> Iterator[None]:
+    """Read the mailboxes once for a run of emails (an archive import) instead of per email."""
+    active = Mailbox.objects.filter(is_active=True).select_related("team")
+    token = _known_mailboxes.set({mailbox.address.lower(): mailbox for mailbox in active})
+    try:
+        yield
+    finally:
+        _known_mailboxes.reset(token)
+
+
 def mailbox_for_addresses(*, addresses: Sequence[str]) -> Mailbox | None:
     """The active mailbox among these addresses, the earliest listed first; None if none is.
     A desk has a handful of mailboxes: reading them all beats asking the database to compare
     lower-cased addresses."""
     if not addresses:
         return None
-    active = Mailbox.objects.filter(is_active=True).select_related("team")
-    found = {mailbox.address.lower(): mailbox for mailbox in active}
+    found = _known_mailboxes.get()
+    if found is None:
+        active = Mailbox.objects.filter(is_active=True).select_related("team")
+        found = {mailbox.address.lower(): mailbox for mailbox in active}
     return next((found[address.lower()] for address in addresses if address.lower() in found), None)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from patron.accounts.models import Agent
 from patron.cases.models import Channel, Message, format_reference
+from patron.cases.observers import deferred_case_changes
 from patron.cases.services import MAX_BODY, MAX_SUBJECT, NewAttachment, attach_files, open_case, receive_message
 from patron.channels.email.parsing import ReadEmail, UnreadableEmail, read_email
 from patron.channels.email.threading import find_thread
@@ -27,6 +29,7 @@ from patron.channels.queries import (
     find_processed_with_message_id,
     list_unprocessed_emails,
     mailbox_for_addresses,
+    mailboxes_read_once,
 )
 from patron.customers.models import Customer
 from patron.customers.services import find_or_create_customer, mark_deliverable, mark_undeliverable
@@ -96,6 +99,29 @@ def ingest_email(raw: bytes, *, source: str, mailbox: Mailbox | None = None) -> 
             inbound_id=inbound.pk,
         )
     return process_inbound_email(inbound=inbound)
+
+
+ARCHIVE_BATCH = 100
+
+
+def ingest_archive(emails: Iterable[bytes], *, source: str) -> Iterator[IngestResult]:
+    """Take in the emails of an archive (a Maildir or mbox being imported), a hundred to a
+    transaction, their cases' service levels read once per hundred. A run stopped part-way
+    leaves the last hundred uncommitted; the archive still has them, and running the import
+    again takes them in (and recognises every email it already has)."""
+    batch: list[bytes] = []
+    for raw in emails:
+        batch.append(raw)
+        if len(batch) == ARCHIVE_BATCH:
+            yield from _ingest_batch(batch, source=source)
+            batch = []
+    if batch:
+        yield from _ingest_batch(batch, source=source)
+
+
+def _ingest_batch(batch: Sequence[bytes], *, source: str) -> list[IngestResult]:
+    with transaction.atomic(), deferred_case_changes(), mailboxes_read_once():
+        return [ingest_email(raw, source=source) for raw in batch]
 
 
 def process_unprocessed_emails(*, received_before: datetime | None = None) -> list[IngestResult]:
@@ -235,7 +261,7 @@ def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> s
         received_at=received_at,
     )
     inbound.case = opened
-    inbound.case_message = opened.messages.get()
+    inbound.case_message = opened.opening_message or opened.messages.get()
     _keep_attachments(inbound.case_message, read)
     if inbound.mailbox is not None and inbound.source not in _ARCHIVE_SOURCES:
         # Imported history is not acknowledged: those customers were answered long ago.

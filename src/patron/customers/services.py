@@ -278,7 +278,9 @@ def merge_customer_records(*, source: Customer, target: Customer, by: Agent | No
 
 
 def _customer_by_point(kind: str, normalised: str) -> Customer | None:
-    point = ContactPoint.objects.select_related("customer").filter(kind=kind, normalised=normalised).first()
+    # (kind, normalised) is unique: no ordering needed to take the one row.
+    found = ContactPoint.objects.select_related("customer").filter(kind=kind, normalised=normalised).order_by()[:1]
+    point = next(iter(found), None)
     if point is None:
         return None
     customer = point.customer
