@@ -490,3 +490,19 @@ def test_a_new_case_keeps_a_forwarded_email_whole() -> None:
     )
     ingest_email(make_email(subject="Fwd: Your order", body=forwarded), source="smtp")
     assert "Order 1234 is confirmed." in _only_case().messages.get().body_text
+
+
+def test_a_new_sender_from_an_internal_department_domain_is_a_colleague() -> None:
+    from patron.customers.models import CustomerKind, Organisation, OrganisationKind
+
+    hr = Organisation.objects.create(
+        name="People Services", kind=OrganisationKind.DEPARTMENT, email_domains="hr.example.org"
+    )
+    supplier = Organisation.objects.create(name="Kettles Ltd", email_domains="kettles.example, @kettles.example.net")
+    ingest_email(make_email(sender="Pat <pat@staff.hr.example.org>", message_id="<i1@x>"), source="smtp")
+    ingest_email(make_email(sender="Sam <sam@kettles.example.net>", message_id="<i2@x>"), source="smtp")
+    ingest_email(make_email(sender="Ann <ann@example.com>", message_id="<i3@x>"), source="smtp")
+    customers = {case.customer.name: case.customer for case in Case.objects.select_related("customer")}
+    assert (customers["Pat"].kind, customers["Pat"].organisation) == (CustomerKind.INTERNAL, hr)
+    assert (customers["Sam"].kind, customers["Sam"].organisation) == (CustomerKind.EXTERNAL, supplier)
+    assert (customers["Ann"].kind, customers["Ann"].organisation) == (CustomerKind.EXTERNAL, None)

@@ -5,6 +5,6 @@ from patron.customers.models import Organisation
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind")
+    list_display = ("name", "kind", "email_domains")
     list_filter = ("kind",)
     search_fields = ("name",)

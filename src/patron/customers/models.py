@@ -56,10 +56,23 @@ class Organisation(TimestampedModel):
     kind = models.CharField(
         _("kind"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY
     )
+    email_domains = models.CharField(
+        _("email domains"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Its people's email domains, comma-separated (example.org, staff.example.org). Someone new "
+            "writing from one belongs to it; from an internal department's domain, they are a colleague."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name")]
+
+    @property
+    def domains(self) -> list[str]:
+        return [domain.strip().lower().lstrip("@") for domain in self.email_domains.split(",") if domain.strip()]
 
     def __str__(self) -> str:
         return self.name

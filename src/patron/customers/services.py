@@ -188,10 +188,14 @@ def find_or_create_customer(
     if existing is not None:
         return existing
     fallback_name = display.split("@")[0] if kind_of_point == ContactKind.EMAIL else display
+    organisation = organisation_for_email(normalised) if kind_of_point == ContactKind.EMAIL else None
+    if organisation is not None and organisation.kind == OrganisationKind.DEPARTMENT:
+        kind = CustomerKind.INTERNAL
     # A new customer keeps every way to reach them that was given, email and phone alike.
     details = CustomerDetails(
         name=(name or "").strip() or fallback_name,
         kind=kind,
+        organisation=organisation,
         emails=[email] if email else [],
         phones=[phone] if phone else [],
     )
@@ -238,6 +242,18 @@ def mark_deliverable(*, email: str) -> None:
     ContactPoint.objects.filter(
         kind=ContactKind.EMAIL, normalised=normalised, undeliverable_since__isnull=False
     ).update(undeliverable_since=None, undeliverable_reason="")
+
+
+def organisation_for_email(address: str) -> Organisation | None:
+    """The organisation whose email domains include the address's (or a domain above it:
+    staff.example.org belongs to example.org)."""
+    domain = address.rpartition("@")[2].lower()
+    if not domain:
+        return None
+    for organisation in Organisation.objects.exclude(email_domains=""):
+        if any(domain == known or domain.endswith(f".{known}") for known in organisation.domains):
+            return organisation
+    return None
 
 
 def merge_customer_records(*, source: Customer, target: Customer, by: Agent | None) -> list[int]:
