@@ -101,9 +101,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     _manage("collectstatic", "--no-input", "-v", "0")
     if not args.no_demo:
         cmd_demo(argparse.Namespace(cases=args.demo_cases, quiet=False))
-    worker = subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"])  # noqa: S603
-    # A polite stop (SIGTERM from a service manager or a test) must also stop the worker.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def stop(signum: int, frame: object) -> None:
+        # A polite stop (SIGTERM from a service manager or a test) stops the worker too, and
+        # then the server at once, wherever it was (starting up or serving).
+        _stop_workers(workers)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    workers.append(subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"]))  # noqa: S603
     try:
         from waitress import serve
 
@@ -116,9 +123,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         serve(application, host=args.host, port=args.port, threads=8, ident="Patron")
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=10)
+        _stop_workers(workers)
     return 0
+
+
+def _stop_workers(workers: Sequence[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def cmd_ingest_mail(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -95,15 +96,22 @@ def test_patron_run_stops_its_worker_when_stopped(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not _worker_pids(tmp_path):
-        time.sleep(0.3)
-    workers = _worker_pids(tmp_path)
-    assert workers, "the worker did not start"
-    server.terminate()
-    server.wait(timeout=60)
-    time.sleep(0.5)
-    assert _worker_pids(tmp_path) == []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _worker_pids(tmp_path):
+            time.sleep(0.3)
+        workers = _worker_pids(tmp_path)
+        assert workers, "the worker did not start"
+        server.terminate()
+        server.wait(timeout=60)
+        time.sleep(0.5)
+        assert _worker_pids(tmp_path) == []
+    finally:
+        # Whatever happened above, nothing is left running after the test.
+        if server.poll() is None:
+            server.kill()
+        for pid in _worker_pids(tmp_path):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _worker_pids(data_dir: Path) -> list[int]:

@@ -32,7 +32,12 @@ from patron.channels.queries import (
     mailboxes_read_once,
 )
 from patron.customers.models import Customer
-from patron.customers.services import find_or_create_customer, mark_deliverable, mark_undeliverable
+from patron.customers.services import (
+    find_or_create_customer,
+    mark_deliverable,
+    mark_undeliverable,
+    organisations_read_once,
+)
 from patron.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from patron.privacy import audit
 
@@ -120,7 +125,7 @@ def ingest_archive(emails: Iterable[bytes], *, source: str) -> Iterator[IngestRe
 
 
 def _ingest_batch(batch: Sequence[bytes], *, source: str) -> list[IngestResult]:
-    with transaction.atomic(), deferred_case_changes(), mailboxes_read_once():
+    with transaction.atomic(), deferred_case_changes(), mailboxes_read_once(), organisations_read_once():
         return [ingest_email(raw, source=source) for raw in batch]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -244,13 +246,27 @@ def mark_deliverable(*, email: str) -> None:
     ).update(undeliverable_since=None, undeliverable_reason="")
 
 
+_domain_organisations: ContextVar[list[Organisation] | None] = ContextVar("domain_organisations", default=None)
+
+
+@contextmanager
+def organisations_read_once() -> Iterator[None]:
+    """Read the organisations' email domains once for a run of new customers (an import)."""
+    token = _domain_organisations.set(list(Organisation.objects.exclude(email_domains="")))
+    try:
+        yield
+    finally:
+        _domain_organisations.reset(token)
+
+
 def organisation_for_email(address: str) -> Organisation | None:
     """The organisation whose email domains include the address's (or a domain above it:
     staff.example.org belongs to example.org)."""
     domain = address.rpartition("@")[2].lower()
     if not domain:
         return None
-    for organisation in Organisation.objects.exclude(email_domains=""):
+    known = _domain_organisations.get()
+    for organisation in known if known is not None else Organisation.objects.exclude(email_domains=""):
         if any(domain == known or domain.endswith(f".{known}") for known in organisation.domains):
             return organisation
     return None
