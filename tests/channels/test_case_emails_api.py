@@ -47,6 +47,11 @@ def test_case_emails_both_ways_with_message_ids_status_and_originals(
         (f"out-{sent.pk}", "outbound", sent.message_id, "sent", message.pk),
     ]
     assert listed[1]["in_reply_to"] == "q1@mail.example.com"
+    # Each email carries what the case shows of it: the first email whole, the reply as sent.
+    assert (listed[0]["text"], listed[1]["text"]) == (
+        "My kettle broke.\n\nOn Monday, you wrote:\n> hi",
+        "Sorry to hear that.",
+    )
     assert listed[1]["to"] == "ann@example.com"
 
     original_in = api_a.get(listed[0]["original"].removeprefix("/api/v1"))

@@ -99,6 +99,7 @@ class CaseEmailOut(Schema):
     attempts: int
     last_error: str
     kind: str
+    text: str = Field(description="What the case shows: a reply without its quoted history, or the text sent.")
     original: str = Field(description="Where to download the whole email as it was received or sent.")
 
 

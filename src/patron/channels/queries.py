@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
 from django.db.models import QuerySet
 
-from patron.cases.models import Case
+from patron.cases.models import Case, Message
 from patron.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
 from patron.errors import NotFound
 
@@ -122,6 +122,9 @@ class CaseEmail:
     attempts: int
     last_error: str
     kind: str
+    # What the case shows of it: the reply without quoted history (the message's text), or
+    # for Patron's own emails the text sent.
+    text: str = ""
 
 
 def emails_of(case: Case) -> list[CaseEmail]:
@@ -160,9 +163,16 @@ def emails_of(case: Case) -> list[CaseEmail]:
             attempts=email.attempts,
             last_error=email.last_error,
             kind=email.kind,
+            text=email.body_text,
         )
         for email in OutboundEmail.objects.filter(case=case).order_by("created_at", "id")
     ]
+    shown = dict(
+        Message.objects.filter(
+            case=case, pk__in=[e.case_message_id for e in received if e.case_message_id]
+        ).values_list("pk", "body_text")
+    )
+    received = [replace(email, text=shown.get(email.case_message_id or 0, "")) for email in received]
     return sorted([*received, *sent], key=lambda email: email.at)
 
 
