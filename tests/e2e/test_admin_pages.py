@@ -58,3 +58,8 @@ def test_admin_sets_quarantined_email_aside_and_opens_a_restricted_case(
     expect(page.get_by_role("heading", level=1)).to_have_text("Grievance")
     expect(page.locator("#timeline")).to_contain_text("restricted the case to")
     assert_accessible(page)
+
+    page.get_by_role("link", name="Privacy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy")
+    expect(page.locator("main")).to_contain_text("No open subject requests.")
+    assert_accessible(page)
