@@ -35,6 +35,7 @@ def test_admin_sets_quarantined_email_aside_and_opens_a_restricted_case(
     with override_settings(PATRON_MAX_EMAIL_BYTES=300):
         ingest_email(make_email(subject="Huge", body="A long message. " * 50), source="smtp")
     case = factories.case(team_=care, subject="Grievance")
+    complaint = factories.case(team_=care, subject="Rude driver", kind="complaint")
     set_restriction(case=case, by=admin, restricted=True, reason="HR matter")
 
     _sign_in(page, live_server, "ada")
@@ -63,3 +64,10 @@ def test_admin_sets_quarantined_email_aside_and_opens_a_restricted_case(
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy")
     expect(page.locator("main")).to_contain_text("No open subject requests.")
     assert_accessible(page)
+
+    page.goto(f"{live_server.url}/cases/{complaint.reference}")
+    expect(page.locator(".complaint")).to_contain_text("Listen: next")
+    assert_accessible(page)
+    page.get_by_label("Listen: what was said or agreed").fill("The driver shouted; they want an apology.")
+    page.get_by_role("button", name="Record “Listen”").click()
+    expect(page.locator(".complaint")).to_contain_text("Apologise: next")

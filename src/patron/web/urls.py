@@ -41,6 +41,7 @@ urlpatterns = [
     path("cases/<str:reference>", views.case_detail, name="case"),
     path("cases/<str:reference>/open", views.case_open_restricted, name="case_open_restricted"),
     path("cases/<str:reference>/reply", views.case_reply, name="case_reply"),
+    path("cases/<str:reference>/complaint/step", views.case_complaint_step, name="case_complaint_step"),
     path("cases/<str:reference>/note", views.case_note, name="case_note"),
     path("cases/<str:reference>/properties", views.case_properties, name="case_properties"),
     path("cases/<str:reference>/take", views.case_take, name="case_take"),

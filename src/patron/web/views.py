@@ -33,14 +33,17 @@ from patron.channels.queries import (
     outbound_email_of,
     outbound_emails_by_message,
 )
+from patron.complaints.queries import complaint_of
+from patron.complaints.services import record_step
 from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
-from patron.errors import Conflict, DomainError, NotAllowed
+from patron.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
 from patron.privacy import audit
 from patron.standards.queries import service_levels_of, unread_alerts
 from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
+from patron.web.complaint_views import complaint_context
 from patron.web.refusals import AgentRequest, agent_view, attempt, refuse
 
 GET_AND_POST = require_http_methods(["GET", "POST"])
@@ -129,6 +132,7 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
         "service_levels": service_levels_of(case.pk),
         "deliveries": outbound_emails_by_message(case),
         "originals": inbound_emails_by_message(case),
+        **complaint_context(case),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
         "note_form": given.get("note_form") or forms.NoteForm(),
@@ -276,6 +280,22 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
         if attempt(form, take) is not None:
             return _case_saved(request, case.reference, _("The case is now assigned to you."))
     return _case_page(request, case, take_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_complaint_step(request: AgentRequest, reference: str) -> HttpResponse:
+    """Record the next LATER step of a complaint, with what was said or agreed."""
+    case = _case(request, reference)
+    note = " ".join(request.POST.get("note", "").split())
+    try:
+        record_step(
+            complaint=complaint_of(case), by=request.user, step=request.POST.get("step", ""), details={"note": note}
+        )
+    except (ValidationFailed, NotFound) as refusal:
+        messages.error(request, refusal.message)
+        return redirect(case)
+    return _case_saved(request, case.reference, _("The step was recorded on the complaint."))
 
 
 @require_GET
