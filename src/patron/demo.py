@@ -230,6 +230,29 @@ def _create_rules() -> None:
         rule.save()
 
 
+COMPLAINT_STEPS = {
+    "listen": "Listened to the customer's account and what they want; read it back and they agreed.",
+    "apologise": "Apologised sincerely for the experience.",
+    "thank": "Thanked them for raising it.",
+    "explain": "Explained what went wrong and why, and acknowledged how it affected them.",
+    "resolve": "Offered a remedy; the customer accepted. Follow-up call booked.",
+}
+
+
+def _handle_complaint(case: Case, by: Agent) -> None:
+    """A complaint in the demo is handled by the book before it is resolved."""
+    from patron.complaints.models import Complaint
+    from patron.complaints.services import record_step
+
+    complaint = Complaint.objects.filter(case=case).first()
+    if complaint is None:
+        return
+    taken = set(complaint.steps.values_list("step", flat=True))
+    for step, note in COMPLAINT_STEPS.items():
+        if step not in taken:
+            record_step(complaint=complaint, by=by, step=step, details={"note": note})
+
+
 def _create_mailboxes(staff: _Staff) -> None:
     for team in staff.teams.values():
         Mailbox.objects.create(address=team.email, name=team.name, team=team)
@@ -821,6 +844,8 @@ def _perform(rng: random.Random, plan: _Plan, item: _Step, staff: _Staff) -> Non
     elif item.action in ("note", "third_party"):
         cases.add_note(case=case, by=plan.handler, body=_note_body(rng, plan, third_party=item.action == "third_party"))
     elif item.action == "status":
+        if case.kind == CaseKind.COMPLAINT and item.arg in (Status.RESOLVED, Status.CLOSED):
+            _handle_complaint(case, plan.handler)
         cases.set_status(case=case, by=plan.handler, status=item.arg, expected_version=_version(case))
     elif item.action == "customer":
         channel = plan.channel if plan.channel in WRITTEN_CHANNELS else Channel.EMAIL

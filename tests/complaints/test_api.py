@@ -116,3 +116,31 @@ def test_a_complaint_outside_the_agents_teams_is_not_found(complaint_case: Case,
 
 def _json(body: object) -> str:
     return json.dumps(body)
+
+
+def test_resolving_with_steps_missing_needs_a_reason(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}"
+    api.patch(f"{url}/complaint", {"step": {"step": "listen", "details": {"account": "Shouted at."}}})
+    refused = api.patch(url, {"version": 1, "status": "resolved"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        "Steps not recorded on this complaint: apologise, thank, explain and empathise, resolve. "
+        "Record them, or give the reason for resolving without them."
+    )
+    complaint_case.refresh_from_db()
+    assert complaint_case.status == "new"
+    done = api.patch(url, {"version": 1, "status": "resolved", "reason": "Customer withdrew the complaint"})
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "resolved"
+    [event] = CaseEvent.objects.filter(case=complaint_case, kind=EventKind.COMPLAINT_STEP, data__has_key="reason")
+    assert event.data == {
+        "resolved_without": ["apologise", "thank", "explain", "resolve"],
+        "reason": "Customer withdrew the complaint",
+    }
+
+
+def test_resolving_with_every_step_recorded_needs_no_reason(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}"
+    for step in ("listen", "apologise", "thank", "explain", "resolve"):
+        api.patch(f"{url}/complaint", {"step": {"step": step, "details": {"note": step}}})
+    assert api.patch(url, {"version": 1, "status": "resolved"}).status_code == 200

@@ -28,7 +28,7 @@ def team_ids_of(agent: Agent) -> list[int]:
 def team_by_key(key: str | int) -> Team | None:
     """A team by its short name or its id, as integrations name it."""
     text = str(key).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return Team.objects.filter(pk=int(text)).first()
     return Team.objects.filter(slug=text).first()
 
@@ -37,7 +37,7 @@ def agent_by_key(key: str | int) -> Agent | None:
     """An active agent by username or id."""
     text = str(key).strip()
     agents = Agent.objects.filter(is_active=True)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return agents.filter(pk=int(text)).first()
     return agents.filter(username=text).first()
 

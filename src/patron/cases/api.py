@@ -183,6 +183,7 @@ def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
         team=(_team(body.team) if body.team is not None else None) if "team" in sent else UNSET,
         assignee=(_assignee(body.assignee) if body.assignee is not None else None) if "assignee" in sent else UNSET,
         tags=body.tags if body.tags is not None else UNSET,
+        reason=body.reason or "",
     )
     services.update_case(case=case, by=agent, expected_version=body.version, changes=changes)
     updated = queries.case_for_agent(agent=agent, reference=reference)

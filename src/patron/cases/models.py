@@ -182,7 +182,7 @@ def parse_reference(reference: str) -> int | None:
     text = reference.strip().upper()
     if text.startswith(REFERENCE_PREFIX):
         text = text[len(REFERENCE_PREFIX) :]
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         return None
     return int(text)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 
 from patron.cases.models import Case, Message
 
@@ -70,3 +71,20 @@ def observe_replies(observer: ReplyObserver) -> None:
 def notify_reply(message: Message) -> None:
     for observer in _reply_observers:
         observer(message)
+
+
+# Called before an agent resolves or closes a case, with the status and the reason they gave
+# (possibly empty); a check refuses by raising a domain error, and nothing changes. Complaints
+# use it: resolving one with a handling step missing needs a reason.
+ResolutionCheck = Callable[[Case, str, str, datetime], None]
+_resolution_checks: list[ResolutionCheck] = []
+
+
+def check_resolutions_with(check: ResolutionCheck) -> None:
+    if check not in _resolution_checks:
+        _resolution_checks.append(check)
+
+
+def check_resolution(case: Case, status: str, reason: str, at: datetime) -> None:
+    for check in _resolution_checks:
+        check(case, status, reason, at)

@@ -79,6 +79,9 @@ class CasePatch(Schema):
     team: str | None = Field(None, description="Slug or id; null clears it.")
     assignee: str | None = Field(None, description="Username or id; null clears it.")
     tags: list[str] | None = Field(None, max_length=20)
+    reason: str | None = Field(
+        None, max_length=500, description="Why, when resolving a complaint with handling steps not recorded."
+    )
 
 
 class TeamOut(Schema):

@@ -105,7 +105,7 @@ class CaseEmailOut(Schema):
 
 def _email_id(value: str) -> tuple[str, int]:
     direction, _, number = value.partition("-")
-    if direction not in ("in", "out") or not number.isdigit():
+    if direction not in ("in", "out") or not (number.isascii() and number.isdigit()):
         raise NotFound("This case has no such email.")
     return direction, int(number)
 

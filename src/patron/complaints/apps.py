@@ -8,9 +8,11 @@ class ComplaintsConfig(AppConfig):
     label = "complaints"
 
     def ready(self) -> None:
-        from patron.cases.observers import observe_case_changes
+        from patron.cases.observers import check_resolutions_with, observe_case_changes
+        from patron.complaints.services import check_steps_before_resolving
 
         observe_case_changes(_open_complaints)
+        check_resolutions_with(check_steps_before_resolving)
 
 
 def _open_complaints(cases: Sequence[object], opened: bool) -> None:

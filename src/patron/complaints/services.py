@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -91,6 +91,7 @@ def record_step(*, complaint: Complaint, by: Agent, step: str, details: dict[str
     with transaction.atomic():
         taken = ComplaintStep.objects.create(complaint=complaint, step=step, details=cleaned, by=by, at=now)
         record_event(case=complaint.case, kind=EventKind.COMPLAINT_STEP, at=now, by=by, data={"step": step, **cleaned})
+        _touch(complaint.case, now)
     return taken
 
 
@@ -195,6 +196,32 @@ def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -
     return purchase
 
 
+def _touch(case: Case, at: datetime) -> None:
+    """Complaint handling is activity on its case: the inbox sorts it accordingly."""
+    Case.objects.filter(pk=case.pk, updated_at__lt=at).update(updated_at=at)
+    case.updated_at = max(case.updated_at, at)
+
+
 def _require_visible(complaint: Complaint, by: Agent) -> None:
     if not can_see_case(by, complaint.case):
         raise NotAllowed("You do not have access to this case.")
+
+
+def check_steps_before_resolving(case: Case, status: str, reason: str, at: datetime) -> None:
+    """A complaint is resolved once every LATER step is recorded, or with the reason why not,
+    which goes on the timeline."""
+    complaint = Complaint.objects.filter(case_id=case.pk).first()
+    if complaint is None:
+        return
+    taken = set(complaint.steps.values_list("step", flat=True))
+    missing = [code for code in Step.values if code not in taken]
+    if not missing:
+        return
+    labels = ", ".join(str(Step(code).label).lower() for code in missing)
+    if not reason:
+        raise ValidationFailed(
+            f"Steps not recorded on this complaint: {labels}. Record them, or give the reason for resolving "
+            "without them.",
+            fields={"reason": "Give a reason, or record the missing steps first."},
+        )
+    record_event(case=case, kind=EventKind.COMPLAINT_STEP, at=at, data={"resolved_without": missing, "reason": reason})

@@ -112,7 +112,7 @@ def _masked(match: PiiMatch) -> str:
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(ch for ch in text if "0" <= ch <= "9")
 
 
 # --- card numbers --------------------------------------------------------------------------------

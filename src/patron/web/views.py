@@ -576,7 +576,9 @@ def customer_merge(request: AgentRequest, pk: int) -> HttpResponse:
     search = forms.CustomerSearchForm(request.GET)
     raw = request.GET.get("duplicate", "")
     duplicate = (
-        customer_queries.customer_by_id(int(raw), agent=request.user) if raw.isdigit() and len(raw) <= 12 else None
+        customer_queries.customer_by_id(int(raw), agent=request.user)
+        if raw.isascii() and raw.isdigit() and len(raw) <= 12
+        else None
     )
     form = forms.MergeForm(initial={"duplicate": duplicate.pk}) if duplicate else None
     status = search.status_code if request.user.can_assign else 403

@@ -14,6 +14,7 @@ from patron.accounts.models import Agent, Role
 from patron.accounts.services import automation_agent
 from patron.cases import services as cases
 from patron.cases.models import Case, Priority, Status
+from patron.cases.services import CaseChanges
 from patron.errors import DomainError
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at, status_at
@@ -128,7 +129,9 @@ def _remind_customer(rule: EscalationRule, case: Case, actor: Agent, now: dateti
 def _resolve_with_note(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
     cases.add_note(case=case, by=actor, body=f"{rule.message}\n\n({rule.name})")
     fresh = Case.objects.get(pk=case.pk)
-    cases.set_status(case=fresh, by=actor, status=Status.RESOLVED, expected_version=fresh.version)
+    # The rule is the reason, should a check ask for one (a complaint with steps unrecorded).
+    changes = CaseChanges(status=Status.RESOLVED, reason=f"{rule.name}: {rule.message}")
+    cases.update_case(case=fresh, by=actor, expected_version=fresh.version, changes=changes)
 
 
 _ACTIONS = {

@@ -147,6 +147,11 @@ class CasePropertiesForm(PatronForm):
         required=False,
         help_text=_("Separate tags with commas, for example: refund, delivery."),
     )
+    reason = forms.CharField(
+        label=_("Reason for resolving with complaint steps not recorded"),
+        max_length=500,
+        required=False,
+    )
 
     def __init__(
         self,
@@ -187,6 +192,7 @@ class CasePropertiesForm(PatronForm):
             assignee=self.agents.get(data["assignee"]) if data["assignee"] is not None else None,
             category=data["category"],
             tags=parse_tags(data["tags"]),
+            reason=data.get("reason") or "",
         )
 
 

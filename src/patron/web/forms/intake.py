@@ -74,7 +74,11 @@ class CustomerPickForm(PatronForm):
     def _candidates(agent: Agent, search: str, selected: object) -> list[Customer]:
         text = search.replace("\x00", "")[:MAX_SEARCH]
         found = list(find_customers(agent=agent, text=text)) if search.strip() else []
-        wanted = int(selected) if isinstance(selected, str) and selected.isdigit() and len(selected) <= 12 else None
+        wanted = (
+            int(selected)
+            if isinstance(selected, str) and selected.isascii() and selected.isdigit() and len(selected) <= 12
+            else None
+        )
         if wanted is not None and wanted not in {customer.pk for customer in found}:
             try:
                 chosen = customer_by_id(wanted, agent=agent)
