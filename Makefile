@@ -45,6 +45,7 @@ bench: install
 	PATRON_LOCAL=1 $(BIN)/python bench/core.py
 	PATRON_LOCAL=1 $(BIN)/python bench/standards.py
 	PATRON_LOCAL=1 $(BIN)/python bench/ingest.py
+	PATRON_LOCAL=1 $(BIN)/python bench/pii.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -84,7 +84,7 @@ def test_card_and_bank_details_are_masked_before_a_message_is_stored(team_a: obj
     )
     assert case.subject == "Refund to [card ending 1111]"
     assert Message.objects.get(case=case).body_text == (
-        "Please refund card [card ending 1111]. My NI number is [National Insurance number removed]. Call 07700 900123."
+        "Please refund card [card ending 1111]. My NI number is [NI number removed]. Call 07700 900123."
     )
 
 

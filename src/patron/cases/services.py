@@ -39,7 +39,7 @@ from patron.customers.services import find_or_create_customer, merge_customer_re
 from patron.db import remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
-from patron.privacy.personal_data import mask_pii, masked_kinds
+from patron.privacy.pii import mask_pii, masked_kinds
 from patron.sentinels import UNSET, Unset
 from patron.text import clean_text, sanitise_html
 

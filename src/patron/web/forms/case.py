@@ -16,8 +16,8 @@ from patron.cases.transitions import allowed_next
 from patron.customers.contact_points import normalise
 from patron.customers.models import ContactKind
 from patron.errors import ValidationFailed
-from patron.privacy.personal_data import LABELS as PII_LABELS
-from patron.privacy.personal_data import PiiKind, PiiMatch, find_pii
+from patron.privacy.pii import LABELS as PII_LABELS
+from patron.privacy.pii import PiiKind, PiiMatch, find_pii
 from patron.web.forms.fields import (
     DIRECTION_CHOICES,
     LOGGED_CHANNEL_CHOICES,
