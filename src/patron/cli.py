@@ -84,12 +84,16 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
     from patron.channels.outbound import requeue_unsent_emails
     from patron.db import refresh_statistics
+    from patron.privacy.tasks import schedule_retention
 
     refresh_statistics()
     # Email a stopped worker left unsent (its task lost, or cut off mid-send) goes out now.
     requeue_unsent_emails()
+    schedule_retention(after=timezone.now())
     _manage("db_worker", "--interval", str(args.interval))
     return 0
 
@@ -260,6 +264,20 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from patron.privacy.retention import run_retention
+
+    outcomes = run_retention(dry_run=args.dry_run)
+    verb = "would" if args.dry_run else "did"
+    for outcome in outcomes:
+        what = outcome.note or f"{outcome.action} {outcome.count:,}"
+        examples = f" (e.g. {', '.join(outcome.examples[:5])})" if outcome.examples else ""
+        print(f"{outcome.label}, finished before {outcome.kept_until_before:%d %b %Y}: {verb} {what}{examples}")
+    if args.dry_run:
+        print("Dry run: nothing was changed.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -327,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = audit_commands.add_parser("verify", help="check the hash chain; name the first broken entry")
     verify.set_defaults(func=cmd_audit_verify)
+
+    retention = commands.add_parser("retention", help="the retention schedule")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True, metavar="ACTION")
+    retention_run = retention_commands.add_parser("run", help="anonymise or delete what the schedule says is due")
+    retention_run.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
+    retention_run.set_defaults(func=cmd_retention_run)
 
     manage = commands.add_parser("manage", help="Django's management commands, for operators")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

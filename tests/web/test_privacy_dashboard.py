@@ -9,7 +9,9 @@ import pytest
 from django.utils import timezone
 
 from patron.accounts.models import Role
-from patron.privacy.models import Breach, SubjectRequest
+from patron.cases.models import Case, Message
+from patron.customers.models import Customer
+from patron.privacy.models import Breach, ConsentRecord, SubjectRequest
 from tests import factories
 from tests.web.conftest import signed_in
 from tests.web.reading import visible_text
@@ -45,3 +47,110 @@ def test_other_roles_do_not_see_it(role: Role) -> None:
     browser = signed_in(factories.agent(role=role))
     assert browser.get("/privacy").status_code == 403
     assert 'href="/privacy"' not in browser.get("/").content.decode()
+
+
+def _request(type_: str, customer_name: str = "Ann Smith") -> SubjectRequest:
+    return SubjectRequest.objects.create(
+        customer=factories.customer(customer_name),
+        type=type_,
+        received_on=timezone.localdate(),
+        due_on=timezone.localdate() + timedelta(days=30),
+        created_at=timezone.now(),
+    )
+
+
+def test_an_access_request_is_fulfilled_and_its_copy_read_in_the_browser() -> None:
+    officer = factories.agent(role=Role.PRIVACY_OFFICER)
+    request = _request("access")
+    factories.case(customer_=request.customer, body="Please call bob@elsewhere.example about it.")
+    browser = signed_in(officer)
+    assert "Build the copy" in visible_text(browser.get("/privacy"))
+
+    done = browser.post(f"/privacy/requests/{request.pk}/fulfil", follow=True)
+    text = visible_text(done)
+    assert "Access (subject access request) request fulfilled." in text
+    assert "Read and review (1 to check)" in text
+
+    copy = browser.get(f"/privacy/requests/{request.pk}/copy.html")
+    assert copy["Content-Security-Policy"].startswith("default-src 'none'")
+    page = visible_text(copy)
+    assert "For review before release (1)" in page
+    assert "bob@elsewhere.example" in page
+    assert browser.get(f"/privacy/requests/{request.pk}/copy.exe").status_code == 404
+    assert browser.get(f"/privacy/requests/{request.pk}/copy.json").json()["customer"]["name"] == "Ann Smith"
+
+
+def test_an_erasure_that_must_wait_says_why_and_offers_no_button() -> None:
+    officer = factories.agent(role=Role.PRIVACY_OFFICER)
+    request = _request("erasure")
+    open_case = factories.case(customer_=request.customer)
+    text = visible_text(signed_in(officer).get("/privacy"))
+    assert f"Cannot be erased yet: {open_case.reference} is still open; resolve or close it first." in text
+    assert "Erase their data" not in text
+    refused = signed_in(officer).post(f"/privacy/requests/{request.pk}/fulfil", follow=True)
+    assert "The records cannot be erased" in visible_text(refused)
+    request.refresh_from_db()
+    assert request.status == "open"
+
+
+def test_a_request_is_refused_with_a_reason() -> None:
+    officer = factories.agent(role=Role.PRIVACY_OFFICER)
+    request = _request("objection")
+    browser = signed_in(officer)
+    assert "Give the reason" in visible_text(browser.post(f"/privacy/requests/{request.pk}/refuse", follow=True))
+    browser.post(f"/privacy/requests/{request.pk}/refuse", {"reason": "Compelling legitimate grounds."})
+    request.refresh_from_db()
+    assert (request.status, request.outcome) == ("refused", "Compelling legitimate grounds.")
+
+
+def test_the_retention_schedule_shows_what_is_due_and_applies_it() -> None:
+    officer = factories.agent(role=Role.PRIVACY_OFFICER)
+    old = factories.case(body="Old question")
+    long_ago = timezone.now() - timedelta(days=800)
+    Case.objects.filter(pk=old.pk).update(status="closed", closed_at=long_ago, resolved_at=long_ago)
+    browser = signed_in(officer)
+    text = visible_text(browser.get("/privacy"))
+    assert "Closed cases other than complaints 24 months Anonymise (counts and dates kept)" in text
+    assert f"1 (e.g. {old.reference})" in text
+    applied = visible_text(browser.post("/privacy/retention", follow=True))
+    assert "closed cases other than complaints: 1" in applied
+    assert Message.objects.get(case=old).body_text == "[erased]"
+    assert signed_in(factories.agent(role=Role.SERVICE_MANAGER)).post("/privacy/retention").status_code == 403
+
+
+def test_an_agent_records_and_withdraws_consent_on_the_customer_page() -> None:
+    desk = factories.team("Help desk")
+    agent = factories.agent(teams=[desk])
+    ann = factories.customer("Ann Smith")
+    factories.case(customer_=ann, team_=desk)
+    browser = signed_in(agent)
+    assert "None recorded: no surveys, marketing or research use their data." in visible_text(
+        browser.get(f"/customers/{ann.pk}")
+    )
+    refused = browser.post(f"/customers/{ann.pk}/consents", {"purpose": "surveys", "basis": "consent"}, follow=True)
+    assert "Record what the customer was told" in visible_text(refused)
+    page = browser.post(
+        f"/customers/{ann.pk}/consents",
+        {"purpose": "surveys", "basis": "consent", "detail": "Agreed on the phone to one survey."},
+        follow=True,
+    )
+    assert "Satisfaction surveys: Consent since" in visible_text(page)
+    record = ConsentRecord.objects.get(customer=ann)
+    browser.post(f"/customers/{ann.pk}/consents", {"withdraw": str(record.pk)})
+    record.refresh_from_db()
+    assert record.withdrawn_at is not None
+    assert browser.post(f"/customers/{ann.pk}/consents", {"withdraw": "x"}, follow=True).status_code == 200
+
+
+def test_a_restricted_customer_is_marked_wherever_they_are_served() -> None:
+    desk = factories.team("Help desk")
+    agent = factories.agent(teams=[desk])
+    ann = factories.customer("Ann Smith")
+    case = factories.case(customer_=ann, team_=desk)
+    Customer.objects.filter(pk=ann.pk).update(processing_restricted_since=timezone.now())
+    browser = signed_in(agent)
+    for page in (f"/customers/{ann.pk}", f"/cases/{case.reference}"):
+        assert "Processing restricted since" in visible_text(browser.get(page)), page
+    replied = browser.post(f"/cases/{case.reference}/reply", {"body": "Hello Ann"}, follow=True)
+    assert "nothing is sent to them" in visible_text(replied)
+    assert not Message.objects.filter(case=case, direction="outbound").exists()

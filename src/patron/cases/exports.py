@@ -87,14 +87,14 @@ def _lines(agent: Agent, filters: InboxFilters) -> Iterator[str]:
 def _row(case: Case) -> list[str]:
     return [
         case.reference,
-        _safe(case.subject),
+        spreadsheet_safe(case.subject),
         case.kind,
         case.channel,
         case.status,
         Priority(case.priority).label.lower() if case.priority in Priority.values else str(case.priority),
         case.team.name if case.team else "",
         case.assignee.display_name if case.assignee else "",
-        _safe(case.customer.name),
+        spreadsheet_safe(case.customer.name),
         _time(case.created_at),
         _time(case.first_response_at),
         _time(case.resolved_at),
@@ -102,7 +102,7 @@ def _row(case: Case) -> list[str]:
     ]
 
 
-def _safe(text: str) -> str:
+def spreadsheet_safe(text: str) -> str:
     """Text a spreadsheet will not run as a formula (CSV injection)."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

@@ -42,3 +42,9 @@ def store_content(content: bytes) -> str:
 
 def read_content(sha256: str) -> bytes:
     return path_of(sha256).read_bytes()
+
+
+def remove_content(sha256: str) -> None:
+    """Delete the file of a content no attachment uses any more. Call it after the commit that
+    removed the last attachment row: a rolled-back erasure must leave its files in place."""
+    path_of(sha256).unlink(missing_ok=True)

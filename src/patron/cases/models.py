@@ -80,6 +80,7 @@ class EventKind(models.TextChoices):
     CUSTOMER_CHANGED = "customer_changed", _("Customer changed")
     TARGET_MET = "target_met", _("Service target met")
     TARGET_BREACHED = "target_breached", _("Service target breached")
+    PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
 
 
 class Tag(models.Model):

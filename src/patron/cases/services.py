@@ -322,6 +322,7 @@ def reply(
         current = _locked(case)
         if current.status == Status.CLOSED:
             raise Conflict("This case is closed. Reopen it before replying.")
+        _require_processing_allowed(current.customer)
         message = Message.objects.create(
             case=current,
             direction=Direction.OUTBOUND,
@@ -450,6 +451,8 @@ def log_contact(
     at = _received_at(occurred_at, timezone.now())
     with transaction.atomic():
         current = _locked(case)
+        if outbound:
+            _require_processing_allowed(current.customer)
         message = Message.objects.create(
             case=current,
             direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
@@ -755,6 +758,19 @@ def _record(
 
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("team", "assignee", "customer").get(pk=case.pk)
+
+
+def _require_processing_allowed(customer: Customer) -> None:
+    """What a customer sends is always stored; contacting them is not allowed while they have
+    restricted processing of their data, or after it was erased."""
+    if customer.erased_at is not None:
+        raise Conflict("This customer's personal data was erased; they cannot be contacted from this case.")
+    if customer.processing_restricted_since is not None:
+        raise Conflict(
+            "The customer has restricted the processing of their data "
+            f"(since {customer.processing_restricted_since:%d %B %Y}): what they send is stored, but nothing is sent "
+            "to them until a privacy officer lifts the restriction."
+        )
 
 
 def _require_visible(case: Case, by: Agent) -> None:

@@ -121,6 +121,9 @@ class InboundEmail(models.Model):
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("message")
     )
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # Set when the retention schedule removed the original bytes; the row stays, so a late
+    # reply quoting this Message-ID still finds its case.
+    raw_removed_at = models.DateTimeField(_("original removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

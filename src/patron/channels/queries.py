@@ -180,6 +180,11 @@ def inbound_email_of(case: Case, email_id: int) -> InboundEmail:
     email = InboundEmail.objects.filter(case=case, pk=email_id).first()
     if email is None:
         raise NotFound("This case has no such email.")
+    if email.raw_removed_at is not None:
+        raise NotFound(
+            f"The email as it arrived was removed on {email.raw_removed_at:%d %B %Y} under the retention schedule; "
+            "the case keeps what it said."
+        )
     return email
 
 

@@ -106,6 +106,10 @@ class Customer(TimestampedModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
     )
     version = models.PositiveIntegerField(default=1)
+    # Set while the customer has asked us to restrict processing (UK GDPR art. 18): their data is
+    # stored, and what they send still arrives, but nothing else is done with it.
+    processing_restricted_since = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]

@@ -121,6 +121,13 @@ def update_customer(
         current = Customer.objects.select_for_update().get(pk=customer.pk)
         if current.merged_into_id is not None:
             raise Conflict("This customer was merged into another record; edit that one instead.")
+        if current.erased_at is not None:
+            raise Conflict("This customer's personal data was erased; the record cannot be edited.")
+        if current.processing_restricted_since is not None:
+            raise Conflict(
+                "The customer has restricted the processing of their data, so the record cannot be changed "
+                "until a privacy officer lifts the restriction (record a rectification request to correct it)."
+            )
         if expected_version is not None and current.version != expected_version:
             raise Conflict("Someone else changed this customer since you opened it. Reload to see their change.")
         before = _snapshot(current)
@@ -280,6 +287,10 @@ def merge_customer_records(*, source: Customer, target: Customer, by: Agent | No
         raise ValidationFailed("A customer cannot be merged into itself.")
     if source.merged_into_id is not None or target.merged_into_id is not None:
         raise Conflict("One of these customers has already been merged into another record.")
+    if source.erased_at is not None or target.erased_at is not None:
+        raise Conflict("An erased customer's record cannot be merged.")
+    if source.processing_restricted_since is not None or target.processing_restricted_since is not None:
+        raise Conflict("One of these customers has restricted the processing of their data, so they cannot be merged.")
     moved = list(source.contact_points.values_list("id", flat=True))
     ContactPoint.objects.filter(pk__in=moved).update(customer=target, is_primary=False)
     for field_name in (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Created
@@ -12,8 +13,9 @@ from ninja import Status as Created
 from patron.accounts.queries import acting_agent
 from patron.customers.queries import customer_by_id
 from patron.errors import NotFound, ValidationFailed
-from patron.privacy import audit, queries, rights
-from patron.privacy.models import Breach, SubjectRequest
+from patron.privacy import audit, consent, fulfilment, queries, retention, rights
+from patron.privacy.bundle import bundle_csv, bundle_html
+from patron.privacy.models import Breach, ConsentRecord, LegalHold, SubjectRequest
 from patron.privacy.schemas import AuditPage, ChainCheckOut
 
 router = Router(tags=["privacy"])
@@ -79,10 +81,29 @@ class SubjectRequestOut(Schema):
     extension_reason: str
     status: str
     days_left: int
+    outcome: str = Field(description="What was done, or why it was refused: the answer the person is given.")
+    closed_at: datetime | None
+    for_review: int | None = Field(
+        description="In a built access bundle: how many items need checking before it is released."
+    )
 
     @staticmethod
     def resolve_days_left(request: SubjectRequest) -> int:
         return (request.due_on - timezone.localdate()).days
+
+    @staticmethod
+    def resolve_for_review(request: SubjectRequest) -> int | None:
+        return len(request.bundle.get("for_review", [])) if request.bundle else None
+
+
+class FulfilIn(Schema):
+    outcome: str = Field(
+        default="", description="What was done; required for a rectification, optional for the others."
+    )
+
+
+class RefuseIn(Schema):
+    reason: str
 
 
 class ExtendIn(Schema):
@@ -154,3 +175,181 @@ def record_breach(request: HttpRequest, body: BreachIn) -> Created[Breach]:
 def list_breaches(request: HttpRequest) -> list[Breach]:
     """The breach register, newest first."""
     return list(rights.list_breaches(agent=acting_agent(request.user))[:500])
+
+
+@router.post("/privacy/requests/{request_id}/fulfil", response=SubjectRequestOut)
+def fulfil_subject_request(request: HttpRequest, request_id: int, body: FulfilIn) -> SubjectRequest:
+    """Carry the request out: build the copy (access, portability), erase (refused with 409 and
+    the reasons while records must be kept), restrict, uphold an objection, or record a correction."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return fulfilment.fulfil_request(request=found, by=agent, outcome=body.outcome)
+
+
+@router.post("/privacy/requests/{request_id}/refuse", response=SubjectRequestOut)
+def refuse_subject_request(request: HttpRequest, request_id: int, body: RefuseIn) -> SubjectRequest:
+    """Close the request as refused, with the reason the person is told."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return fulfilment.refuse_request(request=found, by=agent, reason=body.reason)
+
+
+BUNDLE_FORMATS = {"json", "html", "csv"}
+
+
+@router.get("/privacy/requests/{request_id}/bundle")
+def download_bundle(request: HttpRequest, request_id: int, format: str = "json") -> HttpResponse:
+    """The copy built for an access or portability request: JSON (machine-readable), HTML
+    (readable; items for review highlighted, not printed) or CSV (the messages)."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    if format not in BUNDLE_FORMATS:
+        raise ValidationFailed("Choose format json, html or csv.", fields={"format": "Unknown."})
+    if not found.bundle:
+        raise NotFound("No copy has been built for this request; fulfil it first.")
+    audit.record(
+        actor=agent,
+        action="bundle_downloaded",
+        object_type="customer",
+        object_id=found.customer_id,
+        data={"request": found.pk, "format": format},
+    )
+    if format == "html":
+        response = HttpResponse(bundle_html(found.bundle), content_type="text/html; charset=utf-8")
+    elif format == "csv":
+        response = HttpResponse(bundle_csv(found.bundle), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(json.dumps(found.bundle, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="request-{found.pk}.{format}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class ReasonsOut(Schema):
+    may_erase: bool
+    reasons: list[str]
+
+
+@router.get("/privacy/customers/{customer_id}/erasure-check", response=ReasonsOut)
+def erasure_check(request: HttpRequest, customer_id: int) -> dict[str, object]:
+    """Whether the customer's records may be erased today, and if not, why."""
+    agent = acting_agent(request.user)
+    rights.require_privacy_role(agent)
+    reasons = fulfilment.reasons_to_keep(customer_by_id(customer_id, agent=agent))
+    return {"may_erase": not reasons, "reasons": reasons}
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class LegalHoldOut(Schema):
+    id: int
+    customer: int = Field(alias="customer_id")
+    reason: str
+    placed_at: datetime
+    lifted_at: datetime | None
+
+
+@router.post("/privacy/customers/{customer_id}/legal-holds", response={201: LegalHoldOut})
+def place_legal_hold(request: HttpRequest, customer_id: int, body: ReasonIn) -> Created[LegalHold]:
+    """Keep everything about this customer, whatever they or the retention schedule ask."""
+    agent = acting_agent(request.user)
+    rights.require_privacy_role(agent)
+    customer = customer_by_id(customer_id, agent=agent)
+    return Created(201, fulfilment.place_legal_hold(customer=customer, by=agent, reason=body.reason))
+
+
+@router.post("/privacy/legal-holds/{hold_id}/lift", response=LegalHoldOut)
+def lift_legal_hold(request: HttpRequest, hold_id: int) -> LegalHold:
+    agent = acting_agent(request.user)
+    rights.require_privacy_role(agent)
+    hold = LegalHold.objects.filter(pk=hold_id).first()
+    if hold is None:
+        raise NotFound("There is no legal hold with that number.")
+    return fulfilment.lift_legal_hold(hold=hold, by=agent)
+
+
+class RestrictionOut(Schema):
+    customer: int
+    processing_restricted_since: datetime | None
+
+
+@router.post("/privacy/customers/{customer_id}/restriction/lift", response=RestrictionOut)
+def lift_restriction(request: HttpRequest, customer_id: int, body: ReasonIn) -> dict[str, object]:
+    """End a restriction of processing; say when the person was told, as the law requires."""
+    agent = acting_agent(request.user)
+    rights.require_privacy_role(agent)
+    customer = fulfilment.lift_restriction(
+        customer=customer_by_id(customer_id, agent=agent), by=agent, reason=body.reason
+    )
+    return {"customer": customer.pk, "processing_restricted_since": customer.processing_restricted_since}
+
+
+class ConsentIn(Schema):
+    purpose: str = Field(description="surveys, marketing, research, recordings or protected_characteristic.")
+    basis: str = Field(
+        description="consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests."
+    )
+    detail: str = Field(default="", description="What the customer was told and how they agreed (needed for consent).")
+
+
+class ConsentOut(Schema):
+    id: int
+    customer: int = Field(alias="customer_id")
+    purpose: str
+    basis: str
+    detail: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+
+@router.get("/customers/{customer_id}/consents", response=list[ConsentOut])
+def list_consents(request: HttpRequest, customer_id: int) -> list[ConsentRecord]:
+    """The customer's bases for each purpose, withdrawn ones included as history."""
+    customer = customer_by_id(customer_id, agent=acting_agent(request.user))
+    return list(consent.consents_of(customer))
+
+
+@router.post("/customers/{customer_id}/consents", response={201: ConsentOut})
+def record_consent(request: HttpRequest, customer_id: int, body: ConsentIn) -> Created[ConsentRecord]:
+    """Record a basis for a purpose; it replaces the one before for the same purpose."""
+    agent = acting_agent(request.user)
+    customer = customer_by_id(customer_id, agent=agent)
+    made = consent.record_consent(
+        customer=customer, purpose=body.purpose, basis=body.basis, detail=body.detail, by=agent
+    )
+    return Created(201, made)
+
+
+@router.post("/customers/{customer_id}/consents/{consent_id}/withdraw", response=ConsentOut)
+def withdraw_consent(request: HttpRequest, customer_id: int, consent_id: int) -> ConsentRecord:
+    """The customer withdrew it: honoured at once, everywhere."""
+    agent = acting_agent(request.user)
+    customer = customer_by_id(customer_id, agent=agent)
+    record = consent.consents_of(customer).filter(pk=consent_id).first()
+    if record is None:
+        raise NotFound("This customer has no such consent record.")
+    return consent.withdraw_consent(record=record, by=agent)
+
+
+class RetentionIn(Schema):
+    dry_run: bool = True
+
+
+class RetentionOut(Schema):
+    category: str
+    label: str
+    action: str
+    kept_until_before: date = Field(description="Data that stopped being needed before this day is due to go.")
+    count: int
+    examples: list[str]
+    note: str
+
+
+@router.post("/privacy/retention/run", response=list[RetentionOut])
+def run_retention(request: HttpRequest, body: RetentionIn) -> list[retention.RetentionOutcome]:
+    """Apply the retention schedule now, or (`dry_run`, the default) say what it would do."""
+    agent = acting_agent(request.user)
+    rights.require_privacy_role(agent)
+    return retention.run_retention(dry_run=body.dry_run, by=agent)

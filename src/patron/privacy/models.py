@@ -60,6 +60,11 @@ class SubjectRequest(models.Model):
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
+    # What was done, or why it was refused: the answer the person is given.
+    outcome = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The access or portability bundle as it was built, kept so what was released can be shown.
+    bundle = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -93,3 +98,91 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class Purpose(models.TextChoices):
+    """What a customer's data may be used for beyond serving their own cases."""
+
+    SURVEYS = "surveys", "Satisfaction surveys"
+    MARKETING = "marketing", "Marketing"
+    RESEARCH = "research", "Service research and mystery shopping"
+    RECORDINGS = "recordings", "Call recordings"
+    PROTECTED_CHARACTERISTIC = "protected_characteristic", "A protected characteristic, for an adjustment"
+
+
+class LawfulBasis(models.TextChoices):
+    """UK GDPR article 6(1)."""
+
+    CONSENT = "consent", "Consent"
+    CONTRACT = "contract", "Contract"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
+    VITAL_INTERESTS = "vital_interests", "Vital interests"
+    PUBLIC_TASK = "public_task", "Public task"
+    LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests"
+
+
+class ConsentRecord(models.Model):
+    """The basis on which one customer's data is used for one purpose, from when, and until it
+    was withdrawn. A withdrawn record is kept: it is the evidence the withdrawal was honoured."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["purpose", "-given_at", "-id"]
+        indexes = [models.Index(fields=["customer", "purpose"], name="consent_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.get_basis_display()})"
+
+
+class LegalHold(models.Model):
+    """A reason the customer's records must be kept even if they ask for erasure: a claim, an
+    investigation, a regulator's request. Lifted, not deleted."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.CharField(max_length=500)
+    placed_at = models.DateTimeField()
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class DataCategory(models.TextChoices):
+    CLOSED_CASES = "closed_cases", "Closed cases other than complaints"
+    CLOSED_COMPLAINTS = "closed_complaints", "Closed complaints"
+    RAW_EMAILS = "raw_emails", "Emails as they arrived"
+    SURVEY_ANSWERS = "survey_answers", "Survey answers"
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", "Anonymise (counts and dates kept)"
+    DELETE = "delete", "Delete"
+
+
+class RetentionRule(models.Model):
+    """How long one category of data is kept after it stops being needed, and what happens
+    then. Admin-managed; the built-in schedule is loaded by a migration."""
+
+    category = models.CharField(max_length=30, choices=DataCategory.choices, unique=True)
+    keep_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    keep_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=10, choices=RetentionAction.choices)
+    why = models.CharField(max_length=500, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category"]
+
+    def __str__(self) -> str:
+        return self.get_category_display()

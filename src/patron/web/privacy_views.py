@@ -3,14 +3,19 @@ with the 72-hour clock, the most urgent first, every date as text beside its war
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from patron.privacy import rights
+from patron.errors import DomainError, NotFound
+from patron.privacy import audit, fulfilment, retention, rights
+from patron.privacy.bundle import bundle_csv, bundle_html
+from patron.privacy.models import RequestStatus, RequestType, RetentionRule
 from patron.web.refusals import AgentRequest, agent_view
 
 DUE_SOON = timedelta(days=7)
@@ -22,20 +27,95 @@ def privacy_dashboard(request: AgentRequest) -> HttpResponse:
     today = timezone.localdate()
     now = timezone.now()
     requests = [
-        (item, "overdue" if item.due_on < today else "soon" if item.due_on - today <= DUE_SOON else "on_time")
+        (
+            item,
+            "overdue" if item.due_on < today else "soon" if item.due_on - today <= DUE_SOON else "on_time",
+            fulfilment.reasons_to_keep(item.customer) if item.type == RequestType.ERASURE else [],
+        )
         for item in rights.list_subject_requests(agent=request.user)[:200]
     ]
+    recently_fulfilled = rights.list_subject_requests(agent=request.user, status=RequestStatus.FULFILLED).filter(
+        closed_at__gte=now - timedelta(days=30)
+    )
     breaches = [
         (breach, rights.report_by(breach), breach.reportable is not False and breach.reported_to_ico_at is None)
         for breach in rights.list_breaches(agent=request.user)[:50]
     ]
-    counts = {state: sum(1 for _, s in requests if s == state) for state in ("overdue", "soon", "on_time")}
+    counts = {state: sum(1 for _, s, _ in requests if s == state) for state in ("overdue", "soon", "on_time")}
     context = {
         "requests": requests,
         "breaches": breaches,
+        "fulfilled": list(recently_fulfilled.order_by("-closed_at")[:50]),
+        "schedule": list(RetentionRule.objects.filter(active=True)),
+        "preview": {outcome.category: outcome for outcome in retention.run_retention(dry_run=True)},
         "counts": counts,
         "today": today,
         "now": now,
         "section": "privacy",
     }
     return render(request, "web/privacy.html", context)
+
+
+@require_POST
+@agent_view
+def fulfil_request(request: AgentRequest, request_id: int) -> HttpResponse:
+    """Carry out a subject request; a refusal (records that must be kept) is shown, and nothing changes."""
+    found = rights.subject_request_by_id(agent=request.user, request_id=request_id)
+    try:
+        done = fulfilment.fulfil_request(request=found, by=request.user, outcome=request.POST.get("outcome", ""))
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"{done.get_type_display()} request fulfilled. {done.outcome}")
+    return redirect("web:privacy")
+
+
+@require_POST
+@agent_view
+def refuse_request(request: AgentRequest, request_id: int) -> HttpResponse:
+    found = rights.subject_request_by_id(agent=request.user, request_id=request_id)
+    try:
+        fulfilment.refuse_request(request=found, by=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "The request was closed as refused, with the reason.")
+    return redirect("web:privacy")
+
+
+@require_GET
+@agent_view
+def request_bundle(request: AgentRequest, request_id: int, format: str) -> HttpResponse:
+    """The copy built for an access or portability request, as HTML (read and reviewed in the
+    browser), JSON or CSV; each download is audited."""
+    found = rights.subject_request_by_id(agent=request.user, request_id=request_id)
+    if not found.bundle or format not in ("html", "json", "csv"):
+        raise NotFound("No copy has been built for this request.")
+    audit.record(
+        actor=request.user,
+        action="bundle_downloaded",
+        object_type="customer",
+        object_id=found.customer_id,
+        data={"request": found.pk, "format": format},
+    )
+    if format == "html":
+        response = HttpResponse(bundle_html(found.bundle), content_type="text/html; charset=utf-8")
+        # The copy is read here, never run: no scripts, no outside resources.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        return response
+    if format == "csv":
+        response = HttpResponse(bundle_csv(found.bundle), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(json.dumps(found.bundle, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="request-{found.pk}.{format}"'
+    return response
+
+
+@require_POST
+@agent_view
+def apply_retention(request: AgentRequest) -> HttpResponse:
+    rights.require_privacy_role(request.user)
+    outcomes = retention.run_retention(dry_run=False, by=request.user)
+    done = ", ".join(f"{outcome.label.lower()}: {outcome.count}" for outcome in outcomes if not outcome.note)
+    messages.success(request, f"The retention schedule was applied ({done}).")
+    return redirect("web:privacy")

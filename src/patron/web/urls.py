@@ -51,6 +51,14 @@ urlpatterns = [
     path("cases/<str:reference>/attachments/<int:attachment_id>", views.case_attachment, name="case_attachment"),
     path("contacts/log", views.contact_log, name="contact_log"),
     path("privacy", privacy_views.privacy_dashboard, name="privacy"),
+    path("privacy/requests/<int:request_id>/fulfil", privacy_views.fulfil_request, name="privacy_fulfil"),
+    path("privacy/requests/<int:request_id>/refuse", privacy_views.refuse_request, name="privacy_refuse"),
+    path(
+        "privacy/requests/<int:request_id>/copy.<str:format>",
+        privacy_views.request_bundle,
+        name="privacy_bundle",
+    ),
+    path("privacy/retention", privacy_views.apply_retention, name="privacy_retention"),
     path("quarantine", mail_views.quarantine, name="quarantine"),
     path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
     path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),
@@ -59,6 +67,7 @@ urlpatterns = [
     path("customers/new", views.customer_new, name="customer_new"),
     path("customers/<record:pk>", views.customer_detail, name="customer"),
     path("customers/<record:pk>/edit", views.customer_edit, name="customer_edit"),
+    path("customers/<record:pk>/consents", views.customer_consent, name="customer_consent"),
     path("customers/<record:pk>/contact-points", views.customer_add_contact_point, name="customer_contact_point"),
     path("customers/<record:pk>/merge", views.customer_merge, name="customer_merge"),
 ]

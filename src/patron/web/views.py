@@ -39,7 +39,8 @@ from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
 from patron.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
-from patron.privacy import audit
+from patron.privacy import audit, consent
+from patron.privacy.models import LawfulBasis, Purpose
 from patron.standards.queries import service_levels_of, unread_alerts
 from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
@@ -494,9 +495,42 @@ def _customer_page(
         "customer": customer,
         "cases": case_queries.cases_of_customer(agent=request.user, customer_id=customer.pk),
         "point_form": point_form or forms.ContactPointForm(),
+        "consents": list(consent.consents_of(customer).filter(withdrawn_at__isnull=True)),
+        "purposes": Purpose.choices,
+        "bases": LawfulBasis.choices,
         "section": "customers",
     }
     return render(request, "web/customer.html", context, status=status)
+
+
+@require_POST
+@agent_view
+def customer_consent(request: AgentRequest, pk: int) -> HttpResponse:
+    """Record a basis for using the customer's data for a purpose, or withdraw one."""
+    customer = customer_queries.customer_by_id(pk, agent=request.user)
+    try:
+        if withdrawn := request.POST.get("withdraw"):
+            record = consent.consents_of(customer).filter(pk=_number(withdrawn)).first()
+            if record is None:
+                raise NotFound("This customer has no such consent record.")
+            consent.withdraw_consent(record=record, by=request.user)
+            messages.success(request, _("Withdrawn: their data is no longer used for that."))
+        else:
+            consent.record_consent(
+                customer=customer,
+                purpose=request.POST.get("purpose", ""),
+                basis=request.POST.get("basis", ""),
+                detail=request.POST.get("detail", ""),
+                by=request.user,
+            )
+            messages.success(request, _("Recorded."))
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    return redirect("web:customer", pk=customer.pk)
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
 
 
 @require_GET

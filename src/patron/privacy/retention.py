@@ -1,0 +1,136 @@
+"""The retention schedule applied: what is due to go, category by category, and going.
+
+Each `RetentionRule` says how long a category is kept after it stops being needed (a case from
+when it was resolved or closed; an email from when it arrived) and what happens then. Cases are
+anonymised (`erasure.anonymise_cases`), so the figures keep their counts and dates; an email as
+it arrived loses its bytes, while its row stays so a late reply still threads. A customer under
+a legal hold keeps everything. A dry run counts and names what would go and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import DateTimeField, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from patron.accounts.models import Agent
+from patron.cases.models import Case, CaseKind, Status
+from patron.channels.models import InboundEmail, InboundStatus
+from patron.dates import add_months
+from patron.privacy import audit
+from patron.privacy.erasure import anonymise_cases, not_yet_anonymised
+from patron.privacy.models import DataCategory, LegalHold, RetentionRule
+
+BATCH = 500
+EXAMPLES = 10
+
+
+@dataclass
+class RetentionOutcome:
+    category: str
+    label: str
+    action: str
+    kept_until_before: date
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def kept_from(rule: RetentionRule, today: date) -> date:
+    """Data that stopped being needed before this day is due to go."""
+    if rule.keep_months:
+        return add_months(today, -rule.keep_months)
+    return today - timedelta(days=rule.keep_days or 0)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def finished_cases() -> QuerySet[Case]:
+    """Cases resolved or closed, with the moment they stopped being worked on as `finished_at`."""
+    return Case.objects.filter(status__in=(Status.RESOLVED, Status.CLOSED)).annotate(
+        finished_at=Coalesce("closed_at", "resolved_at", output_field=DateTimeField())
+    )
+
+
+def _cases_due(category: str, before: datetime) -> QuerySet[Case]:
+    held = LegalHold.objects.filter(lifted_at__isnull=True).values("customer_id")
+    cases = finished_cases().filter(finished_at__lt=before).exclude(customer_id__in=held)  # type: ignore[misc]
+    if category == DataCategory.CLOSED_COMPLAINTS:
+        cases = cases.filter(kind=CaseKind.COMPLAINT)
+    else:
+        cases = cases.exclude(kind=CaseKind.COMPLAINT)
+    return not_yet_anonymised(cases).order_by("pk")
+
+
+def _emails_due(before: datetime) -> QuerySet[InboundEmail]:
+    return InboundEmail.objects.filter(
+        raw_removed_at__isnull=True,
+        status__in=(InboundStatus.PROCESSED, InboundStatus.DUPLICATE, InboundStatus.DISCARDED),
+        received_at__lt=before,
+    ).order_by("pk")
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def run_retention(*, dry_run: bool, now: datetime | None = None, by: Agent | None = None) -> list[RetentionOutcome]:
+    """Apply every active rule (or, in a dry run, say what applying them would do)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    outcomes = []
+    for rule in RetentionRule.objects.filter(active=True).order_by("category"):
+        before = kept_from(rule, today)
+        outcome = RetentionOutcome(rule.category, rule.get_category_display(), rule.action, before)
+        _apply(rule, outcome, _start_of(before), dry_run=dry_run, now=now, by=by)
+        outcomes.append(outcome)
+    if not dry_run:
+        audit.record(
+            actor=by,
+            action="retention_run",
+            object_type="retention",
+            object_id="schedule",
+            data={outcome.category: outcome.count for outcome in outcomes},
+        )
+    return outcomes
+
+
+def _apply(
+    rule: RetentionRule, outcome: RetentionOutcome, before: datetime, *, dry_run: bool, now: datetime, by: Agent | None
+) -> None:
+    if rule.category in (DataCategory.CLOSED_CASES, DataCategory.CLOSED_COMPLAINTS):
+        ids = list(_cases_due(rule.category, before).values_list("pk", flat=True))
+        outcome.count = len(ids)
+        outcome.examples = [Case(pk=pk).reference for pk in ids[:EXAMPLES]]
+        if not dry_run:
+            for batch in _batches(ids):
+                with transaction.atomic():
+                    anonymise_cases(batch, by=by, at=now, why=f"retention: {rule.get_category_display()}")
+    elif rule.category == DataCategory.RAW_EMAILS:
+        ids = list(_emails_due(before).values_list("pk", flat=True))
+        outcome.count = len(ids)
+        outcome.examples = [f"email {pk}" for pk in ids[:EXAMPLES]]
+        if not dry_run:
+            for batch in _batches(ids):
+                InboundEmail.objects.filter(pk__in=batch).update(raw=b"", raw_removed_at=now)
+    else:
+        outcome.note = "None of this kind is held yet."
+
+
+def complaint_kept_until(case: Case) -> date | None:
+    """Until when the schedule keeps a finished complaint, or None if it is not kept for a period."""
+    rule = RetentionRule.objects.filter(category=DataCategory.CLOSED_COMPLAINTS, active=True).first()
+    finished = case.closed_at or case.resolved_at
+    if rule is None or finished is None:
+        return None
+    finished_on = timezone.localdate(finished)
+    if rule.keep_months:
+        return add_months(finished_on, rule.keep_months)
+    return finished_on + timedelta(days=rule.keep_days or 0)
