@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from patron.accounts.models import ROLE_RANK, Agent, ApiToken, Role, Team
+from patron.db import PreparedQuery
 from patron.errors import NotAllowed, ValidationFailed
 from patron.privacy import audit
 
@@ -147,20 +151,44 @@ def authenticate_token(secret: str) -> Agent | None:
     object only, so everything downstream sees the narrower role."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    # The digest is unique: no ordering needed to take the one row.
-    found = list(ApiToken.objects.select_related("agent").filter(digest=_digest(secret), revoked_at=None)[:1])
-    token = found[0] if found else None
-    if token is None or not token.agent.is_active:
+    found = _LIVE_TOKEN(digest=_digest(secret))
+    agent = found[0] if found else None
+    if agent is None or not agent.is_active:
         return None
     now = timezone.now()
+    token_id, token_role = getattr(agent, "token_id"), getattr(agent, "token_role")  # noqa: B009
+    last_used = _as_datetime(getattr(agent, "token_last_used_at"))  # noqa: B009
     # One write a minute at most: enough to see which tokens are in use without a write per call.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    agent = token.agent
-    if ROLE_RANK[Role(token.role)] < ROLE_RANK[Role(agent.role)]:
-        agent.role = token.role
+    if last_used is None or (now - last_used).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    if ROLE_RANK[Role(token_role)] < ROLE_RANK[Role(agent.role)]:
+        agent.role = token_role
         agent.is_superuser = False
     return agent
+
+
+# Every API request reads its token; the agent comes with the token's own columns.
+_LIVE_TOKEN = PreparedQuery(
+    lambda digest: (
+        Agent.objects.filter(api_tokens__digest=digest, api_tokens__revoked_at=None)
+        .annotate(
+            token_id=F("api_tokens__id"),
+            token_role=F("api_tokens__role"),
+            token_last_used_at=F("api_tokens__last_used_at"),
+        )
+        .order_by()[:1]
+    )
+)
+
+
+def _as_datetime(value: object) -> datetime | None:
+    # Extra columns of a raw query come as the driver gives them: naive UTC or text on SQLite.
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed
 
 
 AUTOMATION_USERNAME = "patron-automation"

@@ -24,6 +24,7 @@ from patron.customers.models import (
     OrganisationKind,
     PreferredChannel,
 )
+from patron.db import PreparedQuery
 from patron.errors import Conflict, ValidationFailed
 from patron.privacy import audit
 from patron.sentinels import UNSET
@@ -95,10 +96,7 @@ def _new_points(given: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, b
         display, normalised = normalise(kind, value)
         points.setdefault((kind, normalised), display)
     if points:
-        taken_query = Q()
-        for kind, normalised in points:
-            taken_query |= Q(kind=kind, normalised=normalised)
-        taken = ContactPoint.objects.filter(taken_query).select_related("customer").first()
+        taken = _taken_point(list(points))
         if taken is not None:
             raise Conflict(
                 f"{taken.value} already belongs to {taken.customer.name}. Merge the two customers instead.",
@@ -253,6 +251,7 @@ def mark_deliverable(*, email: str) -> None:
     ).update(undeliverable_since=None, undeliverable_reason="")
 
 
+_ORGANISATIONS_WITH_DOMAINS = PreparedQuery(lambda: Organisation.objects.exclude(email_domains=""))
 _domain_organisations: ContextVar[list[Organisation] | None] = ContextVar("domain_organisations", default=None)
 
 
@@ -273,7 +272,7 @@ def organisation_for_email(address: str) -> Organisation | None:
     if not domain:
         return None
     known = _domain_organisations.get()
-    for organisation in known if known is not None else Organisation.objects.exclude(email_domains=""):
+    for organisation in known if known is not None else _ORGANISATIONS_WITH_DOMAINS():
         if any(domain == known or domain.endswith(f".{known}") for known in organisation.domains):
             return organisation
     return None
@@ -320,13 +319,36 @@ def merge_customer_records(*, source: Customer, target: Customer, by: Agent | No
     return moved
 
 
+_POINT = PreparedQuery(
+    lambda kind, normalised: ContactPoint.objects.filter(kind=kind, normalised=normalised).order_by()[:1]
+)
+
+
+def _taken_point(points: list[tuple[str, str]]) -> ContactPoint | None:
+    """The first of these (kind, normalised) points already on a customer, if any."""
+    if len(points) == 1:
+        # The usual case, a new sender: the prepared lookup.
+        found = _POINT(kind=points[0][0], normalised=points[0][1])
+        return found[0] if found else None
+    taken_query = Q()
+    for kind, normalised in points:
+        taken_query |= Q(kind=kind, normalised=normalised)
+    return ContactPoint.objects.filter(taken_query).first()
+
+
+# Every email and call asks it. (kind, normalised) is unique: no ordering needed to take the one row.
+_CUSTOMER_BY_POINT = PreparedQuery(
+    lambda kind, normalised: Customer.objects.filter(
+        contact_points__kind=kind, contact_points__normalised=normalised
+    ).order_by()[:1]
+)
+
+
 def _customer_by_point(kind: str, normalised: str) -> Customer | None:
-    # (kind, normalised) is unique: no ordering needed to take the one row.
-    found = ContactPoint.objects.select_related("customer").filter(kind=kind, normalised=normalised).order_by()[:1]
-    point = next(iter(found), None)
-    if point is None:
+    found = _CUSTOMER_BY_POINT(kind=kind, normalised=normalised)
+    if not found:
         return None
-    customer = point.customer
+    customer = found[0]
     while customer.merged_into_id is not None:
         customer = Customer.objects.get(pk=customer.merged_into_id)
     return customer

@@ -18,9 +18,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from patron.db import PreparedQuery
 from patron.privacy.models import AuditEntry
 
 GENESIS = "0" * 64
+# Every change to personal data reads it.
+_LAST_ENTRY = PreparedQuery(lambda: AuditEntry.objects.order_by("-id").only("id", "entry_hash")[:1])
 # Any fixed number: the advisory lock that orders writers of the chain on PostgreSQL.
 _CHAIN_LOCK = 7_270_101
 
@@ -47,7 +50,8 @@ def record(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        entry.previous_hash = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
+        last = _LAST_ENTRY()
+        entry.previous_hash = last[0].entry_hash if last else GENESIS
         entry.entry_hash = entry_hash(entry)
         entry.save(force_insert=True)
     return entry
