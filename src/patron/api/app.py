@@ -16,6 +16,7 @@ from patron.api.auth import API_AUTH
 from patron.cases.api import router as cases_router
 from patron.channels.api import router as email_router
 from patron.complaints.api import router as complaints_router
+from patron.complaints.letters_api import router as complaint_letters_router
 from patron.customers.api import router as customers_router
 from patron.errors import DomainError
 from patron.privacy.api import router as privacy_router
@@ -41,6 +42,7 @@ api.add_router("/", standards_router)
 api.add_router("/", privacy_router)
 api.add_router("/", email_router)
 api.add_router("/", complaints_router)
+api.add_router("/", complaint_letters_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

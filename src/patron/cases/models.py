@@ -75,6 +75,7 @@ class EventKind(models.TextChoices):
     COMPLAINT_ESCALATED = "complaint_escalated", _("Complaint escalated")
     COMPLAINT_DEESCALATED = "complaint_deescalated", _("Complaint de-escalated")
     COMPLAINT_FINAL_RESPONSE = "complaint_final", _("Final response sent")
+    COMPLAINT_LETTER = "complaint_letter", _("Complaint letter sent")
     ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
     EMAIL_FAILED = "email_failed", _("Email could not be sent")
     CUSTOMER_CHANGED = "customer_changed", _("Customer changed")
