@@ -11,7 +11,7 @@ from django.utils import timezone
 from patron.accounts.models import Role
 from patron.cases.models import Case, Message
 from patron.customers.models import Customer
-from patron.privacy.models import Breach, ConsentRecord, SubjectRequest
+from patron.privacy.models import AuditEntry, Breach, ConsentRecord, SubjectRequest
 from tests import factories
 from tests.web.conftest import signed_in
 from tests.web.reading import visible_text
@@ -154,3 +154,28 @@ def test_a_restricted_customer_is_marked_wherever_they_are_served() -> None:
     replied = browser.post(f"/cases/{case.reference}/reply", {"body": "Hello Ann"}, follow=True)
     assert "nothing is sent to them" in visible_text(replied)
     assert not Message.objects.filter(case=case, direction="outbound").exists()
+
+
+def test_privacy_officers_search_the_audit_trail_a_page_at_a_time() -> None:
+    officer = factories.agent(role=Role.PRIVACY_OFFICER)
+    agent = factories.agent()
+    ann = factories.customer("Ann Smith")
+    for _ in range(55):
+        AuditEntry.objects.create(
+            created_at=timezone.now(), actor=agent, action="customer_viewed", object_type="customer", object_id=ann.pk
+        )
+    browser = signed_in(officer)
+    first = visible_text(browser.get("/privacy/audit", {"object_type": "customer", "object_id": ann.pk}))
+    row = f"customer_viewed customer {ann.pk}"
+    assert first.count(row) == 50
+    assert "Older entries" in first
+    oldest_shown = AuditEntry.objects.filter(object_id=str(ann.pk)).order_by("-id")[49].pk
+    second = visible_text(
+        browser.get("/privacy/audit", {"object_type": "customer", "object_id": ann.pk, "before": oldest_shown})
+    )
+    assert second.count(row) == 5
+    assert "Older entries" not in second
+    bad = browser.get("/privacy/audit", {"since": "2026-11-24", "until": "2026-11-01"})
+    assert bad.status_code == 400
+    assert "The end is before the start." in visible_text(bad)
+    assert signed_in(agent).get("/privacy/audit").status_code == 403

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from patron.errors import DomainError, NotFound
-from patron.privacy import audit, fulfilment, retention, rights
+from patron.privacy import audit, fulfilment, queries, retention, rights
 from patron.privacy.bundle import bundle_csv, bundle_html
 from patron.privacy.models import RequestStatus, RequestType, RetentionRule
+from patron.web.forms.privacy import AuditSearchForm
 from patron.web.refusals import AgentRequest, agent_view
 
 DUE_SOON = timedelta(days=7)
@@ -119,3 +120,28 @@ def apply_retention(request: AgentRequest) -> HttpResponse:
     done = ", ".join(f"{outcome.label.lower()}: {outcome.count}" for outcome in outcomes if not outcome.note)
     messages.success(request, f"The retention schedule was applied ({done}).")
     return redirect("web:privacy")
+
+
+AUDIT_PAGE = 50
+
+
+@require_GET
+@agent_view
+def audit_trail(request: AgentRequest) -> HttpResponse:
+    """Who viewed, changed, exported or erased what: filtered, newest first, a page at a time."""
+    form = AuditSearchForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else queries.AuditFilters()
+    before = form.cleaned_data.get("before") if form.is_valid() else None
+    entries = queries.search_audit(agent=request.user, filters=filters, before_id=before, limit=AUDIT_PAGE + 1)
+    more = len(entries) > AUDIT_PAGE
+    entries = entries[:AUDIT_PAGE]
+    following = request.GET.copy()
+    if more:
+        following["before"] = str(entries[-1].pk)
+    context = {
+        "form": form,
+        "entries": entries,
+        "next_query": following.urlencode() if more else "",
+        "section": "privacy",
+    }
+    return render(request, "web/audit.html", context, status=200 if form.is_valid() or not request.GET else 400)

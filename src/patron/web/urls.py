@@ -59,6 +59,7 @@ urlpatterns = [
         name="privacy_bundle",
     ),
     path("privacy/retention", privacy_views.apply_retention, name="privacy_retention"),
+    path("privacy/audit", privacy_views.audit_trail, name="privacy_audit"),
     path("quarantine", mail_views.quarantine, name="quarantine"),
     path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
     path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),
