@@ -8,10 +8,12 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from patron.accounts.models import Agent, Role, Team
 from patron.cases.models import Status
 from patron.cases.services import set_status
+from patron.customers.models import Customer
 from patron.privacy.models import AuditEntry
 from tests import factories
 from tests.api.conftest import client_for
@@ -41,7 +43,21 @@ def test_manager_exports_the_filtered_cases(manager: Agent, team_a: Team) -> Non
     assert rows[0]["customer"] == "'=HYPERLINK('x')"
     entry = AuditEntry.objects.get(action="cases_exported")
     assert entry.actor_id == manager.pk
-    assert entry.data == {"filters": {"view": "all", "statuses": ["new"], "sort": "updated"}, "cases": 1}
+    assert entry.data == {
+        "filters": {"view": "all", "statuses": ["new"], "sort": "updated"},
+        "cases": 1,
+        "withheld": 0,
+    }
+
+
+def test_cases_of_a_customer_who_restricted_processing_are_withheld(manager: Agent, team_a: Team) -> None:
+    kept = factories.case(team_=team_a, subject="Broken kettle")
+    restricted = factories.customer("Rita Restricted")
+    factories.case(customer_=restricted, team_=team_a, subject="Lost parcel")
+    Customer.objects.filter(pk=restricted.pk).update(processing_restricted_since=timezone.now())
+    rows = _rows(client_for(manager).get("/cases/export"))
+    assert [row["reference"] for row in rows] == [kept.reference]
+    assert AuditEntry.objects.get(action="cases_exported").data["withheld"] == 1
 
 
 def test_export_streams_every_page(manager: Agent, team_a: Team, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -154,6 +154,26 @@ def set_restriction(request: HttpRequest, reference: str, body: RestrictionIn) -
     return {"restricted": updated.is_restricted, "people": queries.people_named_on(updated)}
 
 
+class CustomerRestrictionOut(Schema):
+    customer: int
+    restricted: bool
+    people: list[AgentOut]
+
+
+@router.put("/customers/{customer_id}/restriction", response=CustomerRestrictionOut)
+def set_customer_restriction(request: HttpRequest, customer_id: int, body: RestrictionIn) -> dict[str, object]:
+    """Restrict a customer's record, and all their cases, to the people named (you are always
+    among them), or lift it. Service managers, privacy officers and administrators only."""
+    agent = acting_agent(request.user)
+    customer = customer_by_id(customer_id, agent=agent)
+    people = [_named_agent(key) for key in body.people]
+    updated = services.set_customer_restriction(
+        customer=customer, by=agent, restricted=body.restricted, people=people, reason=body.reason
+    )
+    named = Agent.objects.filter(customer_access__customer=updated).order_by("first_name", "last_name", "pk")
+    return {"customer": updated.pk, "restricted": updated.is_restricted, "people": list(named)}
+
+
 def _named_agent(key: str) -> Agent:
     found = agent_by_key(key)
     if found is None:

@@ -65,10 +65,14 @@ def _lines(agent: Agent, filters: InboxFilters) -> Iterator[str]:
     writer.writerow(COLUMNS)
     yield flush()
     cursor: str | None = None
-    count = 0
+    count = withheld = 0
     while True:
         page = list_inbox(agent=agent, filters=filters, cursor=cursor, limit=_BATCH)
         for case in page.items:
+            if case.customer.processing_restricted_since is not None:
+                # The customer restricted processing of their data: stored, not used (art. 18).
+                withheld += 1
+                continue
             writer.writerow(_row(case))
             count += 1
         yield flush()
@@ -80,7 +84,11 @@ def _lines(agent: Agent, filters: InboxFilters) -> Iterator[str]:
         action="cases_exported",
         object_type="cases",
         object_id="export",
-        data={"filters": {k: v for k, v in asdict(filters).items() if v not in ("", (), None)}, "cases": count},
+        data={
+            "filters": {k: v for k, v in asdict(filters).items() if v not in ("", (), None)},
+            "cases": count,
+            "withheld": withheld,
+        },
     )
 
 

@@ -34,7 +34,7 @@ from patron.cases.models import (
 from patron.cases.observers import check_resolution, notify_case_changes, notify_reply
 from patron.cases.queries import can_see_case, may_open_restricted
 from patron.cases.transitions import can_move, is_reopening
-from patron.customers.models import Customer, CustomerKind
+from patron.customers.models import Customer, CustomerAccess, CustomerKind
 from patron.customers.services import find_or_create_customer, merge_customer_records
 from patron.db import remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
@@ -123,6 +123,21 @@ def open_case(
     return open_cases(new_cases=[new], by=by)[0]
 
 
+def _name_on_restricted(cases: Sequence[Case], now: datetime) -> None:
+    """A case opened for a restricted customer is seen by the people named on the customer."""
+    if not cases:
+        return
+    grants = CustomerAccess.objects.filter(customer_id__in={case.customer_id for case in cases})
+    named: dict[int, list[CustomerAccess]] = {}
+    for grant in grants:
+        named.setdefault(grant.customer_id, []).append(grant)
+    CaseAccess.objects.bulk_create(
+        CaseAccess(case=case, agent_id=grant.agent_id, granted_by_id=grant.granted_by_id, granted_at=now)
+        for case in cases
+        for grant in named.get(case.customer_id, [])
+    )
+
+
 def open_case_for_contact(
     *,
     customer: Customer | None = None,
@@ -179,12 +194,14 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
                     team=new.team,
                     assignee=new.assignee,
                     category=new.category,
+                    is_restricted=new.customer.is_restricted,
                     created_at=new.received_at or now,
                     updated_at=new.received_at or now,
                 )
                 for new in checked
             ]
         )
+        _name_on_restricted([case for case in cases if case.is_restricted], now)
         messages = Message.objects.bulk_create(
             [
                 Message(
@@ -496,35 +513,89 @@ def set_restriction(*, case: Case, by: Agent, restricted: bool, people: Sequence
     with transaction.atomic():
         current = _locked(case)
         named = {person.pk: person for person in [*people, by]} if restricted else {}
-        CaseAccess.objects.filter(case=current).exclude(agent_id__in=list(named)).delete()
-        already = set(CaseAccess.objects.filter(case=current).values_list("agent_id", flat=True))
-        CaseAccess.objects.bulk_create(
-            [
-                CaseAccess(case=current, agent=person, granted_by=by, granted_at=now)
-                for pk, person in named.items()
-                if pk not in already
-            ]
+        _apply_restriction(current, by=by, restricted=restricted, named=named, reason=reason, now=now)
+    return current
+
+
+def _apply_restriction(
+    current: Case, *, by: Agent, restricted: bool, named: dict[int, Agent], reason: str, now: datetime
+) -> None:
+    CaseAccess.objects.filter(case=current).exclude(agent_id__in=list(named)).delete()
+    already = set(CaseAccess.objects.filter(case=current).values_list("agent_id", flat=True))
+    CaseAccess.objects.bulk_create(
+        [
+            CaseAccess(case=current, agent=person, granted_by=by, granted_at=now)
+            for pk, person in named.items()
+            if pk not in already
+        ]
+    )
+    current.is_restricted = restricted
+    current.version += 1
+    current.updated_at = now
+    current.save(update_fields=["is_restricted", "version", "updated_at"])
+    people_refs = [_agent_ref(person) for person in sorted(named.values(), key=lambda agent: agent.display_name)]
+    _record(
+        current,
+        EventKind.RESTRICTION_CHANGED,
+        by,
+        now,
+        data={"restricted": restricted, "people": people_refs, "reason": reason},
+    )
+    audit.record(
+        actor=by,
+        action="case_restricted" if restricted else "case_restriction_lifted",
+        object_type="case",
+        object_id=current.pk,
+        data={"people": sorted(named), "reason": reason},
+    )
+    notify_case_changes([current])
+
+
+def set_customer_restriction(
+    *, customer: Customer, by: Agent, restricted: bool, people: Sequence[Agent] = (), reason: str
+) -> Customer:
+    """Restrict a customer to the people named (whoever restricts them among them): only they,
+    and privacy officers and administrators, see the record. Every case of theirs is restricted
+    too, the people named added to any already named on it, and so is every case opened for
+    them later. Lifting it leaves their cases' own restrictions as they are, to be lifted case
+    by case."""
+    if not (by.sees_all_cases or may_open_restricted(by)):
+        raise NotAllowed("Only service managers, privacy officers and administrators can restrict a customer's record.")
+    reason = " ".join(clean_text(reason).split())[:500]
+    if not reason:
+        raise ValidationFailed("Say why access to this customer changes.", fields={"reason": "Enter a reason."})
+    inactive = [person.display_name for person in people if not person.is_active]
+    if inactive:
+        raise ValidationFailed(f"{', '.join(inactive)} can no longer sign in, so cannot be named.")
+    now = timezone.now()
+    named = {person.pk: person for person in [*people, by]} if restricted else {}
+    with transaction.atomic():
+        current = Customer.objects.select_for_update().get(pk=customer.pk)
+        CustomerAccess.objects.filter(customer=current).exclude(agent_id__in=list(named)).delete()
+        already = set(CustomerAccess.objects.filter(customer=current).values_list("agent_id", flat=True))
+        CustomerAccess.objects.bulk_create(
+            CustomerAccess(customer=current, agent=person, granted_by=by, granted_at=now)
+            for pk, person in named.items()
+            if pk not in already
         )
-        current.is_restricted = restricted
+        current.is_restricted = customer.is_restricted = restricted
         current.version += 1
-        current.updated_at = now
+        customer.version = current.version
         current.save(update_fields=["is_restricted", "version", "updated_at"])
-        people_refs = [_agent_ref(person) for person in sorted(named.values(), key=lambda agent: agent.display_name)]
-        _record(
-            current,
-            EventKind.RESTRICTION_CHANGED,
-            by,
-            now,
-            data={"restricted": restricted, "people": people_refs, "reason": reason},
-        )
         audit.record(
             actor=by,
-            action="case_restricted" if restricted else "case_restriction_lifted",
-            object_type="case",
+            action="customer_restricted" if restricted else "customer_restriction_lifted",
+            object_type="customer",
             object_id=current.pk,
             data={"people": sorted(named), "reason": reason},
         )
-        notify_case_changes([current])
+        if restricted:
+            cases = Case.objects.select_for_update(of=("self",)).filter(customer=current).order_by("pk")
+            for case in cases.prefetch_related("access_grants__agent"):
+                on_case = (
+                    {grant.agent_id: grant.agent for grant in case.access_grants.all()} if case.is_restricted else {}
+                )
+                _apply_restriction(case, by=by, restricted=True, named={**on_case, **named}, reason=reason, now=now)
     return current
 
 

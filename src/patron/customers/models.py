@@ -3,6 +3,7 @@ ways to reach them, with their preferences and any reasonable adjustments."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +111,9 @@ class Customer(TimestampedModel):
     # stored, and what they send still arrives, but nothing else is done with it.
     processing_restricted_since = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    # Seen only by the people named (`CustomerAccess`), and privacy officers and administrators:
+    # a colleague whose HR matter is handled at the desk, say. Their cases are restricted alike.
+    is_restricted = models.BooleanField(_("restricted"), default=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -149,3 +153,21 @@ class ContactPoint(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class CustomerAccess(models.Model):
+    """One person named on a restricted customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_grants")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_access")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "agent"], name="customer_access_once")]
+        indexes = [models.Index(fields=["agent", "customer"], name="customer_access_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} on customer {self.customer_id}"

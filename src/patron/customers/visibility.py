@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from patron.accounts.models import Agent
-from patron.customers.models import Customer
+from patron.accounts.models import Agent, Role
+from patron.customers.models import Customer, CustomerAccess
 
 CustomerScope = Callable[[Agent, QuerySet[Customer]], QuerySet[Customer]]
 _scopes: list[CustomerScope] = []
@@ -22,6 +22,15 @@ def limit_customers_by(scope: CustomerScope) -> None:
 
 def visible_customers(agent: Agent) -> QuerySet[Customer]:
     customers = Customer.objects.all()
+    if not may_see_restricted_customers(agent):
+        named = CustomerAccess.objects.filter(agent_id=agent.pk).values("customer_id")
+        customers = customers.filter(Q(is_restricted=False) | Q(pk__in=named))
     for scope in _scopes:
         customers = scope(agent, customers)
     return customers
+
+
+def may_see_restricted_customers(agent: Agent) -> bool:
+    """Privacy officers and administrators answer for every record (subject requests, breaches);
+    every other role sees a restricted customer only when named on them."""
+    return agent.role in (Role.PRIVACY_OFFICER, Role.ADMIN) or agent.is_superuser
