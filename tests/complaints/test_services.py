@@ -98,9 +98,7 @@ def test_resolving_without_a_root_cause_is_refused(team_a: Team, agent_a: Agent)
     assert Case.objects.get(pk=complaint.case_id).status == Status.RESOLVED
 
 
-def test_closing_a_case_made_a_complaint_after_it_was_resolved_needs_a_root_cause(
-    team_a: Team, agent_a: Agent
-) -> None:
+def test_closing_a_case_made_a_complaint_after_it_was_resolved_needs_a_root_cause(team_a: Team, agent_a: Agent) -> None:
     case = factories.case(team_=team_a)
     case = update_case(case=case, by=agent_a, expected_version=1, changes=CaseChanges(status=Status.RESOLVED))
     case = update_case(case=case, by=agent_a, expected_version=case.version, changes=CaseChanges(kind="complaint"))
