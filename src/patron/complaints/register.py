@@ -19,7 +19,7 @@ from django.utils import timezone
 from patron.accounts.models import Agent, Role
 from patron.cases.downloads import safe_cell
 from patron.cases.exports import may_export
-from patron.cases.models import Case
+from patron.cases.models import Case, Status
 from patron.cases.queries import visible_cases
 from patron.complaints.models import Complaint, ComplaintRegime, ComplaintStep, RootCause, Step, Tier
 from patron.complaints.queries import business_days_of
@@ -76,6 +76,14 @@ class RegisterRow:
     resolution: str
     redress_amount: Decimal | None
     root_cause: str
+
+    @property
+    def tier_label(self) -> str:
+        return str(Tier[self.tier.upper()].label)
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
 
     @property
     def deadlines(self) -> str:
