@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,6 +20,8 @@ from tests.web.conftest import signed_in
 from tests.web.reading import page, visible_text
 
 pytestmark = pytest.mark.django_db
+
+QUERIES_PER_PAGE = 7
 
 
 def _complaint(team: Team, name: str, day: int, cause: str | None, by: Agent) -> Complaint:
@@ -149,3 +152,17 @@ def test_panel_refusals_are_shown_and_change_nothing(client_a: Client, agent_a: 
     complaint.refresh_from_db()
     assert (complaint.root_cause, complaint.whys) == (None, [])
     assert CaseEvent.objects.filter(case=complaint.case).count() == events
+
+
+def test_the_page_takes_the_same_queries_for_any_number_of_complaints(
+    complaints: list[Complaint], manager: Agent, team_a: Team, django_assert_max_num_queries: Any
+) -> None:
+    browser = signed_in(manager)
+    browser.get("/complaints/register")  # the session and the calendars are read once, before counting
+    with django_assert_max_num_queries(QUERIES_PER_PAGE) as first:
+        browser.get("/complaints/register")
+    for index in range(6):
+        _complaint(team_a, f"More {index}", 20, "policy", manager)
+    with django_assert_max_num_queries(QUERIES_PER_PAGE) as second:
+        browser.get("/complaints/register")
+    assert len(second.captured_queries) == len(first.captured_queries)
