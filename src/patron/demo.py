@@ -239,18 +239,35 @@ COMPLAINT_STEPS = {
 }
 
 
-def _handle_complaint(case: Case, by: Agent) -> None:
-    """A complaint in the demo is handled by the book before it is resolved."""
-    from patron.complaints.models import Complaint
-    from patron.complaints.services import record_step
+# How often each root cause is behind a demo complaint: a few causes behind most complaints,
+# so the Pareto chart of the register has a shape worth reading.
+ROOT_CAUSE_WEIGHTS = {
+    "delivery": 9,
+    "communication": 6,
+    "billing_error": 4,
+    "product_fault": 3,
+    "staff_behaviour": 2,
+    "policy": 1,
+}
 
-    complaint = Complaint.objects.filter(case=case).first()
+
+def _handle_complaint(case: Case, by: Agent) -> None:
+    """A complaint in the demo is handled by the book before it is resolved, its root cause
+    found."""
+    from patron.complaints.models import Complaint, RootCause
+    from patron.complaints.services import record_step, set_root_cause
+
+    complaint = Complaint.objects.filter(case=case).select_related("case", "root_cause").first()
     if complaint is None:
         return
     taken = set(complaint.steps.values_list("step", flat=True))
     for step, note in COMPLAINT_STEPS.items():
         if step not in taken:
             record_step(complaint=complaint, by=by, step=step, details={"note": note})
+    if complaint.root_cause is None:
+        rng = random.Random(SEED + case.pk)  # noqa: S311 - repeatable on purpose, not a secret
+        code = rng.choices(list(ROOT_CAUSE_WEIGHTS), weights=list(ROOT_CAUSE_WEIGHTS.values()))[0]
+        set_root_cause(complaint=complaint, by=by, root_cause=RootCause.objects.get(code=code))
 
 
 def _create_mailboxes(staff: _Staff) -> None:
@@ -840,6 +857,8 @@ def _perform(rng: random.Random, plan: _Plan, item: _Step, staff: _Staff) -> Non
             case=case, by=plan.handler, expected_version=_version(case), changes=CaseChanges(tags=[*current, extra])
         )
     elif item.action == "reply":
+        if case.kind == CaseKind.COMPLAINT and item.arg in (Status.RESOLVED, Status.CLOSED):
+            _handle_complaint(case, plan.handler)
         cases.reply(case=case, by=plan.handler, body=_reply_body(rng, plan, item.arg, team), status=item.arg)
     elif item.action in ("note", "third_party"):
         cases.add_note(case=case, by=plan.handler, body=_note_body(rng, plan, third_party=item.action == "third_party"))

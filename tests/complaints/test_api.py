@@ -121,6 +121,7 @@ def _json(body: object) -> str:
 def test_resolving_with_steps_missing_needs_a_reason(complaint_case: Case, api: ApiClient) -> None:
     url = f"/cases/{complaint_case.reference}"
     api.patch(f"{url}/complaint", {"step": {"step": "listen", "details": {"account": "Shouted at."}}})
+    api.patch(f"{url}/complaint", {"root_cause": "staff_behaviour"})
     refused = api.patch(url, {"version": 1, "status": "resolved"})
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
@@ -143,4 +144,5 @@ def test_resolving_with_every_step_recorded_needs_no_reason(complaint_case: Case
     url = f"/cases/{complaint_case.reference}"
     for step in ("listen", "apologise", "thank", "explain", "resolve"):
         api.patch(f"{url}/complaint", {"step": {"step": step, "details": {"note": step}}})
+    api.patch(f"{url}/complaint", {"root_cause": "staff_behaviour"})
     assert api.patch(url, {"version": 1, "status": "resolved"}).status_code == 200

@@ -46,3 +46,8 @@ def csv_response(lines: Iterator[str], *, filename: str = "cases.csv") -> Stream
     response["Content-Disposition"] = f'attachment; filename="{stamp}-{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Role
+from patron.cases.downloads import safe_cell
 from patron.cases.models import Case, Priority
 from patron.cases.queries import InboxFilters, list_inbox
 from patron.errors import NotAllowed
@@ -95,24 +96,19 @@ def _lines(agent: Agent, filters: InboxFilters) -> Iterator[str]:
 def _row(case: Case) -> list[str]:
     return [
         case.reference,
-        spreadsheet_safe(case.subject),
+        safe_cell(case.subject),
         case.kind,
         case.channel,
         case.status,
         Priority(case.priority).label.lower() if case.priority in Priority.values else str(case.priority),
         case.team.name if case.team else "",
         case.assignee.display_name if case.assignee else "",
-        spreadsheet_safe(case.customer.name),
+        safe_cell(case.customer.name),
         _time(case.created_at),
         _time(case.first_response_at),
         _time(case.resolved_at),
         _time(case.due_at),
     ]
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _time(moment: object) -> str:

@@ -357,6 +357,9 @@ def reply(
         if target and target != current.status:
             if not can_move(current.status, target):
                 raise ValidationFailed(_transition_refusal(current.status, target))
+            if target in (Status.RESOLVED, Status.CLOSED):
+                # Resolving with a reply is resolving: the same checks apply, with no reason given.
+                check_resolution(current, target, "", now)
             _move_status(current, target, by, now)
             current.version += 1
         current.updated_at = now

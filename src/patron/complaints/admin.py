@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from patron.complaints.models import ComplaintRegime
+from patron.complaints.models import ComplaintRegime, CorrectiveAction, RootCause
 
 
 @admin.register(ComplaintRegime)
@@ -18,3 +19,30 @@ class ComplaintRegimeAdmin(admin.ModelAdmin[ComplaintRegime]):
         "referral_months",
         "is_default",
     )
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin[RootCause]):
+    """The desk's list of root causes is data: a cause is added, reworded or retired here. A
+    cause in use is retired by making it inactive; it cannot be deleted while complaints name it."""
+
+    list_display = ("name", "code", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code")
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(admin.ModelAdmin[CorrectiveAction]):
+    """Read-only here: corrective actions change through the services, which audit each change."""
+
+    list_display = ("title", "owner", "status", "due_on", "completed_on")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CorrectiveAction | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CorrectiveAction | None = None) -> bool:
+        return False

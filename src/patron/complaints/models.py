@@ -1,5 +1,6 @@
 """Complaints: the regime whose clocks apply, the handling steps taken (LATER), the tier it
-has reached, and what was bought when the Consumer Rights Act applies."""
+has reached, what was bought when the Consumer Rights Act applies, why it happened (the root
+cause and its five whys), and the corrective actions taken so it does not happen again."""
 
 from __future__ import annotations
 
@@ -70,6 +71,23 @@ class Step(models.TextChoices):
     RESOLVE = "resolve", _("Resolve")
 
 
+class RootCause(TimestampedModel):
+    """Why complaints happen, as a short list the desk agrees on: managed in the admin, the
+    common ones loaded by a migration. A cause no longer used is made inactive, not deleted, so
+    the complaints filed under it keep their history."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Complaint(TimestampedModel):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="complaint")
     regime = models.ForeignKey(ComplaintRegime, on_delete=models.PROTECT, related_name="complaints")
@@ -77,6 +95,16 @@ class Complaint(TimestampedModel):
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.FRONTLINE)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     final_response_at = models.DateTimeField(_("final response sent"), null=True, blank=True)
+    root_cause = models.ForeignKey(
+        RootCause, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    # The five whys: each answer asks "why?" of the one before, up to five deep.
+    whys = models.JSONField(_("five whys"), default=list, blank=True)
+    root_cause_statement = models.TextField(_("root cause found"), blank=True)
+    redress_amount = models.DecimalField(_("redress paid"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at"], name="complaint_received_idx")]
 
     def __str__(self) -> str:
         return f"Complaint on {self.case.reference}"
@@ -115,3 +143,34 @@ class Purchase(TimestampedModel):
 
     def __str__(self) -> str:
         return self.description or self.type
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class CorrectiveAction(TimestampedModel):
+    """A change made so that complaints with these root causes stop happening; its effect is
+    measured by counting them before and after it was completed."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="corrective_actions", verbose_name=_("owner")
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    completed_on = models.DateField(_("completed"), null=True, blank=True)
+    root_causes = models.ManyToManyField(RootCause, related_name="corrective_actions", verbose_name=_("root causes"))
+    complaints = models.ManyToManyField(
+        Complaint, related_name="corrective_actions", blank=True, verbose_name=_("complaints")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

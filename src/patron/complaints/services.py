@@ -1,6 +1,7 @@
 """Every write about complaints: a case of kind complaint gets its complaint record, and the
-handling steps, escalation, purchase and final response are recorded with who and when, on
-the case's timeline as well."""
+handling steps, escalation, purchase, final response, redress, root cause and five whys are
+recorded with who and when, on the case's timeline as well. Corrective actions, which belong
+to no one case, go on the audit trail."""
 
 from __future__ import annotations
 
@@ -13,16 +14,32 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from patron.accounts.models import Agent
-from patron.cases.models import Case, CaseKind, EventKind
+from patron.accounts.models import Agent, Role
+from patron.cases.models import Case, CaseKind, EventKind, Status
 from patron.cases.queries import can_see_case
 from patron.cases.services import record_event
-from patron.complaints.models import Complaint, ComplaintRegime, ComplaintStep, Purchase, Step, Tier
+from patron.complaints.models import (
+    ActionStatus,
+    Complaint,
+    ComplaintRegime,
+    ComplaintStep,
+    CorrectiveAction,
+    Purchase,
+    RootCause,
+    Step,
+    Tier,
+)
 from patron.complaints.regimes import BUILT_IN, GENERAL
 from patron.complaints.remedies import LegalRegion, PurchaseType
 from patron.errors import Conflict, NotAllowed, ValidationFailed
+from patron.privacy import audit
 
 MAX_TEXT = 5_000
+MAX_WHYS = 5
+# Redress is money paid to a customer: bounded so a slip of the keyboard is caught.
+MAX_REDRESS = Decimal("1000000.00")
+# Service managers own corrective actions (DESIGN.md: who uses it).
+ACTION_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ADMIN})
 
 
 def ensure_complaints(cases: Sequence[Case]) -> list[Complaint]:
@@ -196,6 +213,203 @@ def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -
     return purchase
 
 
+def set_root_cause(*, complaint: Complaint, by: Agent, root_cause: RootCause) -> Complaint:
+    """File the complaint under why it happened, from the desk's list of root causes."""
+    _require_visible(complaint, by)
+    if not root_cause.is_active:
+        raise ValidationFailed(
+            f"The root cause “{root_cause.name}” is no longer in use. Choose another.",
+            fields={"root_cause": "No longer in use."},
+        )
+    if complaint.root_cause_id == root_cause.pk:
+        return complaint
+    now = timezone.now()
+    with transaction.atomic():
+        before = complaint.root_cause.code if complaint.root_cause is not None else None
+        complaint.root_cause = root_cause
+        complaint.save(update_fields=["root_cause", "updated_at"])
+        record_event(
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_STEP,
+            at=now,
+            by=by,
+            data={"root_cause": root_cause.code, "before": before},
+        )
+        _touch(complaint.case, now)
+    return complaint
+
+
+def record_five_whys(*, complaint: Complaint, by: Agent, whys: Sequence[str], statement: str) -> Complaint:
+    """The five whys: ask why the complaint happened, then why that happened, up to five times,
+    and state the root cause found. Blank answers are left out (a form offers five boxes); at
+    least one answer and the statement are needed. Recording again replaces the last record."""
+    _require_visible(complaint, by)
+    answers = [" ".join(answer.split())[:1_000] for answer in whys]
+    answers = [answer for answer in answers if answer]
+    statement = " ".join(statement.split())[:2_000]
+    if not answers:
+        raise ValidationFailed("Give at least one answer to “why?”.", fields={"whys": "Answer at least once."})
+    if len(answers) > MAX_WHYS:
+        raise ValidationFailed(
+            f"The five whys stop at five: {len(answers)} answers were given.", fields={"whys": "At most five."}
+        )
+    if not statement:
+        raise ValidationFailed(
+            "State the root cause the answers lead to.", fields={"statement": "State the root cause."}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        complaint.whys = answers
+        complaint.root_cause_statement = statement
+        complaint.save(update_fields=["whys", "root_cause_statement", "updated_at"])
+        record_event(
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_STEP,
+            at=now,
+            by=by,
+            data={"whys": answers, "root_cause_statement": statement},
+        )
+        _touch(complaint.case, now)
+    return complaint
+
+
+def set_redress(*, complaint: Complaint, by: Agent, amount: Decimal | None) -> Complaint:
+    """The money paid to the customer to put things right (none: `None`), for the register."""
+    _require_visible(complaint, by)
+    if amount is not None:
+        if not amount.is_finite() or amount < 0:
+            raise ValidationFailed("Redress cannot be negative.", fields={"redress_amount": "Check."})
+        if amount > MAX_REDRESS:
+            raise ValidationFailed(
+                "Redress over £1,000,000 cannot be recorded here; check the amount.",
+                fields={"redress_amount": "Check."},
+            )
+        amount = amount.quantize(Decimal("0.01"))
+    if amount == complaint.redress_amount:
+        return complaint
+    with transaction.atomic():
+        before = complaint.redress_amount
+        complaint.redress_amount = amount
+        complaint.save(update_fields=["redress_amount", "updated_at"])
+        record_event(
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_STEP,
+            at=timezone.now(),
+            by=by,
+            data={
+                "redress_amount": str(amount) if amount is not None else None,
+                "before": str(before) if before is not None else None,
+            },
+        )
+    return complaint
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    title: str
+    owner: Agent
+    root_causes: Sequence[RootCause]
+    description: str = ""
+    due_on: date | None = None
+    status: str = ActionStatus.OPEN
+    completed_on: date | None = None
+    complaints: Sequence[Complaint] = ()
+
+
+def create_corrective_action(*, by: Agent, details: ActionDetails) -> CorrectiveAction:
+    """A change to make so that complaints with these root causes stop: who owns it, by when."""
+    _require_action_role(by)
+    fields = _action_fields(details)
+    with transaction.atomic():
+        action = CorrectiveAction.objects.create(**fields)
+        action.root_causes.set(details.root_causes)
+        action.complaints.set(details.complaints)
+        audit.record(
+            actor=by,
+            action="corrective_action_created",
+            object_type="corrective_action",
+            object_id=action.pk,
+            data=_action_audit(action, details),
+        )
+    return action
+
+
+def update_corrective_action(*, action: CorrectiveAction, by: Agent, details: ActionDetails) -> CorrectiveAction:
+    """Change a corrective action: its progress, owner, dates, or what it addresses."""
+    _require_action_role(by)
+    fields = _action_fields(details)
+    with transaction.atomic():
+        before = _action_audit(action, None)
+        for name, value in fields.items():
+            setattr(action, name, value)
+        action.save()
+        action.root_causes.set(details.root_causes)
+        action.complaints.set(details.complaints)
+        audit.record(
+            actor=by,
+            action="corrective_action_updated",
+            object_type="corrective_action",
+            object_id=action.pk,
+            data={"before": before, "after": _action_audit(action, details)},
+        )
+    return action
+
+
+def _require_action_role(agent: Agent) -> None:
+    if agent.role not in ACTION_ROLES and not agent.is_superuser:
+        raise NotAllowed("Only service managers and administrators can manage corrective actions.")
+
+
+def _action_fields(details: ActionDetails) -> dict[str, Any]:
+    """The action's own columns, checked: a title, a known status, at least one root cause (the
+    effect is measured on them), and a completion date only once it is done, never ahead."""
+    title = " ".join(details.title.split())[:200]
+    if not title:
+        raise ValidationFailed("Give the corrective action a title.", fields={"title": "Enter a title."})
+    if details.status not in ActionStatus.values:
+        raise ValidationFailed(
+            f"“{details.status[:40]}” is not a status. Choose one of: {', '.join(ActionStatus.values)}.",
+            fields={"status": "Unknown."},
+        )
+    if not details.root_causes:
+        raise ValidationFailed(
+            "Name at least one root cause the action addresses.", fields={"root_causes": "Choose at least one."}
+        )
+    if not details.owner.is_active:
+        raise ValidationFailed("The owner must be an active agent.", fields={"owner": "Not active."})
+    completed_on = details.completed_on
+    if details.status == ActionStatus.DONE:
+        completed_on = completed_on or timezone.localdate()
+        if completed_on > timezone.localdate():
+            raise ValidationFailed("An action cannot be completed in the future.", fields={"completed_on": "Check."})
+    elif completed_on is not None:
+        raise ValidationFailed(
+            "Only a done action has a completion date.", fields={"completed_on": "Leave empty until done."}
+        )
+    return {
+        "title": title,
+        "description": details.description.strip()[:MAX_TEXT],
+        "owner": details.owner,
+        "due_on": details.due_on,
+        "status": details.status,
+        "completed_on": completed_on,
+    }
+
+
+def _action_audit(action: CorrectiveAction, details: ActionDetails | None) -> dict[str, Any]:
+    causes = details.root_causes if details is not None else action.root_causes.all()
+    complaints = details.complaints if details is not None else action.complaints.all()
+    return {
+        "title": action.title,
+        "owner": action.owner_id,
+        "status": action.status,
+        "due_on": action.due_on.isoformat() if action.due_on else None,
+        "completed_on": action.completed_on.isoformat() if action.completed_on else None,
+        "root_causes": sorted(cause.code for cause in causes),
+        "complaints": sorted(complaint.case_id for complaint in complaints),
+    }
+
+
 def _touch(case: Case, at: datetime) -> None:
     """Complaint handling is activity on its case: the inbox sorts it accordingly."""
     Case.objects.filter(pk=case.pk, updated_at__lt=at).update(updated_at=at)
@@ -225,3 +439,17 @@ def check_steps_before_resolving(case: Case, status: str, reason: str, at: datet
             fields={"reason": "Give a reason, or record the missing steps first."},
         )
     record_event(case=case, kind=EventKind.COMPLAINT_STEP, at=at, data={"resolved_without": missing, "reason": reason})
+
+
+def check_root_cause_before_resolving(case: Case, status: str, reason: str, at: datetime) -> None:
+    """A complaint is not resolved or closed until it is known why it happened: the root cause
+    feeds the corrective actions that stop it happening again."""
+    if status not in (Status.RESOLVED, Status.CLOSED):
+        return
+    complaint = Complaint.objects.filter(case_id=case.pk).only("root_cause").first()
+    if complaint is None or complaint.root_cause_id is not None:
+        return
+    raise ValidationFailed(
+        "Choose the root cause of this complaint before it is resolved or closed.",
+        fields={"root_cause": "Choose the root cause."},
+    )

@@ -22,7 +22,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from patron.cases.exports import spreadsheet_safe
+from patron.cases.downloads import safe_cell
 from patron.cases.models import Case, Direction, Message
 from patron.complaints.models import Complaint
 from patron.customers.contact_points import normalise_email, normalise_phone
@@ -308,7 +308,7 @@ def bundle_csv(bundle: dict[str, Any]) -> str:
             for case in bundle["cases"]
             for message in case["messages"]
         ]
-    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     return out.getvalue()
 
 

@@ -1,13 +1,27 @@
-"""The complaint panel of the case page: regime, tier, deadlines, and the LATER steps as a
-checklist with the next one highlighted and editable wording to start from."""
+"""The complaint panel of the case page: regime, tier, deadlines, the LATER steps as a
+checklist with the next one highlighted and editable wording to start from, and the root cause
+with its five whys. And the complaints register, with its Pareto chart of root causes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from patron.cases.downloads import csv_response
 from patron.cases.models import Case, CaseKind
+from patron.complaints import register
 from patron.complaints.models import Complaint, ComplaintStep, Step, Tier
-from patron.complaints.queries import deadlines_of
+from patron.complaints.queries import active_root_causes, deadlines_of
+from patron.complaints.services import MAX_WHYS
+from patron.errors import DomainError, NotFound
+from patron.web import forms
+from patron.web.pareto_chart import pareto_chart
+from patron.web.refusals import AgentRequest, agent_view, attempt
 
 # Wording to start from for each step; the agent makes it their own.
 STEP_TEMPLATES = {
@@ -35,7 +49,10 @@ def complaint_context(case: Case) -> dict[str, Any]:
     if case.kind != CaseKind.COMPLAINT:
         return {"complaint": None}
     complaint = (
-        Complaint.objects.filter(case=case).select_related("regime").prefetch_related("steps", "steps__by").first()
+        Complaint.objects.filter(case=case)
+        .select_related("regime", "root_cause")
+        .prefetch_related("steps", "steps__by")
+        .first()
     )
     if complaint is None:
         return {"complaint": None}
@@ -53,4 +70,47 @@ def complaint_context(case: Case) -> dict[str, Any]:
         "complaint_deadlines": deadlines_of(complaint),
         "complaint_steps": steps,
         "complaint_next": following,
+        "root_causes": list(active_root_causes()),
+        "complaint_whys": [*complaint.whys, *[""] * (MAX_WHYS - len(complaint.whys))],
     }
+
+
+@require_GET
+@agent_view
+def complaints_register(request: AgentRequest) -> HttpResponse:
+    """The complaints register with its filters, and the Pareto chart of the root causes of the
+    complaints it lists."""
+    register.require_register_role(request.user)
+    form = forms.RegisterFilterForm(request.GET)
+    rows = None
+    if form.is_valid():
+        rows = attempt(form, lambda: register.list_register(agent=request.user, filters=form.filters()))
+    pareto = register.pareto_of(rows or [])
+    context = {
+        "form": form,
+        "rows": rows,
+        "pareto": pareto,
+        "chart": pareto_chart(pareto),
+        "export_query": request.GET.urlencode(),
+        "section": "complaints_register",
+    }
+    return render(request, "web/complaints_register.html", context, status=form.status_code)
+
+
+@require_GET
+@agent_view
+def complaints_register_export(request: AgentRequest) -> HttpResponse | StreamingHttpResponse:
+    """The register the filters find, as CSV; audited like every export."""
+    register.require_register_role(request.user)
+    form = forms.RegisterFilterForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("The filters are not valid, so nothing was exported. Check them and try again."))
+        return redirect("web:complaints_register")
+    try:
+        lines = register.export_register_csv(agent=request.user, filters=form.filters())
+    except DomainError as refusal:
+        if isinstance(refusal, NotFound):
+            raise
+        messages.error(request, refusal.message)
+        return redirect("web:complaints_register")
+    return csv_response(lines, filename="complaints-register.csv")

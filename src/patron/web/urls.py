@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import forms, mail_views, privacy_views, views
+from patron.web import complaint_views, forms, mail_views, privacy_views, views
 
 
 class RecordId:
@@ -42,6 +42,16 @@ urlpatterns = [
     path("cases/<str:reference>/open", views.case_open_restricted, name="case_open_restricted"),
     path("cases/<str:reference>/reply", views.case_reply, name="case_reply"),
     path("cases/<str:reference>/complaint/step", views.case_complaint_step, name="case_complaint_step"),
+    path(
+        "cases/<str:reference>/complaint/root-cause",
+        views.case_complaint_root_cause,
+        name="case_complaint_root_cause",
+    ),
+    path(
+        "cases/<str:reference>/complaint/five-whys",
+        views.case_complaint_five_whys,
+        name="case_complaint_five_whys",
+    ),
     path("cases/<str:reference>/note", views.case_note, name="case_note"),
     path("cases/<str:reference>/properties", views.case_properties, name="case_properties"),
     path("cases/<str:reference>/take", views.case_take, name="case_take"),
@@ -60,6 +70,8 @@ urlpatterns = [
     ),
     path("privacy/retention", privacy_views.apply_retention, name="privacy_retention"),
     path("privacy/audit", privacy_views.audit_trail, name="privacy_audit"),
+    path("complaints/register", complaint_views.complaints_register, name="complaints_register"),
+    path("complaints/register/export", complaint_views.complaints_register_export, name="complaints_register_export"),
     path("quarantine", mail_views.quarantine, name="quarantine"),
     path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
     path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),

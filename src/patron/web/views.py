@@ -34,7 +34,7 @@ from patron.channels.queries import (
     outbound_emails_by_message,
 )
 from patron.complaints.queries import complaint_of
-from patron.complaints.services import record_step
+from patron.complaints.services import record_five_whys, record_step, set_root_cause
 from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
@@ -297,6 +297,48 @@ def case_complaint_step(request: AgentRequest, reference: str) -> HttpResponse:
         messages.error(request, refusal.message)
         return redirect(case)
     return _case_saved(request, case.reference, _("The step was recorded on the complaint."))
+
+
+@require_POST
+@agent_view
+def case_complaint_root_cause(request: AgentRequest, reference: str) -> HttpResponse:
+    """File the complaint under its root cause, from the desk's list."""
+    case = _case(request, reference)
+    form = forms.RootCauseForm(request.POST)
+    if form.is_valid():
+        record = partial(
+            set_root_cause, complaint=complaint_of(case), by=request.user, root_cause=form.cleaned_data["root_cause"]
+        )
+        if attempt(form, record) is not None:
+            return _case_saved(request, case.reference, _("The root cause was recorded on the complaint."))
+    return _panel_refused(request, case, form)
+
+
+@require_POST
+@agent_view
+def case_complaint_five_whys(request: AgentRequest, reference: str) -> HttpResponse:
+    """Record the five whys of a complaint and the root cause they lead to."""
+    case = _case(request, reference)
+    form = forms.FiveWhysForm(request.POST)
+    if form.is_valid():
+        record = partial(
+            record_five_whys,
+            complaint=complaint_of(case),
+            by=request.user,
+            whys=form.whys(),
+            statement=form.cleaned_data["statement"],
+        )
+        if attempt(form, record) is not None:
+            return _case_saved(request, case.reference, _("The five whys were recorded on the complaint."))
+    return _panel_refused(request, case, form)
+
+
+def _panel_refused(request: AgentRequest, case: Case, form: forms.RootCauseForm | forms.FiveWhysForm) -> HttpResponse:
+    """The complaint panel's forms are small parts of the case page: a refusal is shown at the
+    top of the page, as a step's is."""
+    for error in (error for errors in form.errors.values() for error in errors):
+        messages.error(request, str(error))
+    return redirect(case)
 
 
 @require_GET

@@ -2,6 +2,7 @@
 typed values to the service functions, which own every rule about what may change."""
 
 from patron.web.forms.case import CasePropertiesForm, LogCallForm, NoteForm, ReplyForm, TakeCaseForm
+from patron.web.forms.complaints import FiveWhysForm, RegisterFilterForm, RootCauseForm
 from patron.web.forms.customers import ContactPointForm, CustomerForm, MergeForm, NewCustomerForm
 from patron.web.forms.intake import CustomerPickForm, LogContactForm, NewCaseForm
 from patron.web.forms.lists import CustomerSearchForm, InboxFilterForm, SearchForm
@@ -15,6 +16,7 @@ __all__ = [
     "CustomerPickForm",
     "CustomerSearchForm",
     "DiscardForm",
+    "FiveWhysForm",
     "InboxFilterForm",
     "LogCallForm",
     "LogContactForm",
@@ -22,8 +24,10 @@ __all__ = [
     "NewCaseForm",
     "NewCustomerForm",
     "NoteForm",
+    "RegisterFilterForm",
     "ReplyForm",
     "RestrictedOpeningForm",
+    "RootCauseForm",
     "SearchForm",
     "SignInForm",
     "TakeCaseForm",
