@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from patron.complaints.models import ComplaintRegime, CorrectiveAction, RootCause
+from patron.complaints.models import ComplaintRegime, CorrectiveAction, RootCause, StepTemplate, TierQueue
 
 
 @admin.register(ComplaintRegime)
@@ -46,3 +46,17 @@ class CorrectiveActionAdmin(admin.ModelAdmin[CorrectiveAction]):
 
     def has_delete_permission(self, request: HttpRequest, obj: CorrectiveAction | None = None) -> bool:
         return False
+
+
+@admin.register(TierQueue)
+class TierQueueAdmin(admin.ModelAdmin[TierQueue]):
+    """Which team's queue a complaint joins when it is escalated to each tier."""
+
+    list_display = ("tier", "team")
+
+
+@admin.register(StepTemplate)
+class StepTemplateAdmin(admin.ModelAdmin[StepTemplate]):
+    """The wording agents start from for each LATER step, in the desk's own voice."""
+
+    list_display = ("step", "text")

@@ -174,3 +174,32 @@ class CorrectiveAction(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TierQueue(models.Model):
+    """Where a complaint goes when it reaches a tier: the team whose queue it joins (the team
+    leads' desk, the service managers', the final-response team). Admin-managed; a tier with
+    no queue leaves the case with its team."""
+
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, unique=True)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))
+
+    class Meta:
+        ordering = ["tier"]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()}: {self.team}"
+
+
+class StepTemplate(TimestampedModel):
+    """The wording an agent starts from for each LATER step, edited in the admin to the
+    desk's voice; the agent still makes it their own before recording the step."""
+
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices, unique=True)
+    text = models.TextField(_("wording"))
+
+    class Meta:
+        ordering = ["step"]
+
+    def __str__(self) -> str:
+        return self.get_step_display()

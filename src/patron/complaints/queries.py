@@ -11,7 +11,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from patron.cases.models import Case
-from patron.complaints.models import ActionStatus, Complaint, CorrectiveAction, Purchase, RootCause
+from patron.complaints.models import (
+    ActionStatus,
+    Complaint,
+    CorrectiveAction,
+    Purchase,
+    RootCause,
+    Step,
+    StepTemplate,
+)
 from patron.complaints.regimes import Deadlines, IsBusinessDay, deadlines
 from patron.complaints.remedies import LegalRegion, PurchaseType, Remedy, remedies_on
 from patron.complaints.remedies import Purchase as PurchaseFacts
@@ -130,3 +138,19 @@ def effect_of(action: CorrectiveAction, *, days: int = 90, today: date | None = 
             complaints.filter(received_at__date__range=(after_from, after_to)).count() if after_to >= after_from else 0
         ),
     )
+
+
+# Used when the desk's own wording for a step has been deleted in the admin.
+DEFAULT_STEP_WORDING = {
+    Step.LISTEN: "The customer told us: … They would like: … I read this back and they agreed it is right.",
+    Step.APOLOGISE: "I apologised sincerely for …",
+    Step.THANK: "I thanked them for telling us, so we can put it right.",
+    Step.EXPLAIN: "I explained what happened and why: … I acknowledged how it affected them: …",
+    Step.RESOLVE: "We offered: … The customer accepted / did not accept. Follow up on: …",
+}
+
+
+def step_wording(step: str) -> str:
+    """The wording an agent starts from for a LATER step: the desk's own, edited in the admin."""
+    found = StepTemplate.objects.filter(step=step).values_list("text", flat=True).first()
+    return found if found is not None else DEFAULT_STEP_WORDING.get(Step(step), "")

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Role
+from patron.accounts.services import automation_agent
 from patron.cases.models import Case, CaseKind, EventKind, Status
 from patron.cases.queries import can_see_case
-from patron.cases.services import record_event
+from patron.cases.services import CaseChanges, record_event, update_case
 from patron.complaints.models import (
     ActionStatus,
     Complaint,
@@ -28,11 +29,13 @@ from patron.complaints.models import (
     RootCause,
     Step,
     Tier,
+    TierQueue,
 )
 from patron.complaints.regimes import BUILT_IN, GENERAL
 from patron.complaints.remedies import LegalRegion, PurchaseType
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
+from patron.sentinels import UNSET
 
 MAX_TEXT = 5_000
 MAX_WHYS = 5
@@ -113,7 +116,9 @@ def record_step(*, complaint: Complaint, by: Agent, step: str, details: dict[str
 
 
 def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str) -> Complaint:
-    """Move the complaint to another tier, up or down; who, when and why go on the timeline."""
+    """Move the complaint to another tier, up or down; who, when and why go on the timeline.
+    Where the tier has a queue, the case joins that team; its assignee keeps it only if they
+    are in that team, since the next tier is someone else's to pick up."""
     _require_visible(complaint, by)
     if to not in Tier.values:
         raise ValidationFailed(
@@ -133,7 +138,20 @@ def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str) -> Compla
         record_event(
             case=complaint.case, kind=kind, at=now, by=by, data={"before": before, "after": to, "reason": reason}
         )
+        _hand_to_queue(complaint, to, by)
     return complaint
+
+
+def _hand_to_queue(complaint: Complaint, tier: int, by: Agent) -> None:
+    queue = TierQueue.objects.filter(tier=tier).select_related("team").first()
+    case = Case.objects.select_related("assignee").get(pk=complaint.case_id)
+    if queue is None or queue.team_id == case.team_id:
+        return
+    stays = case.assignee_id is None or queue.team.members.filter(pk=case.assignee_id).exists()
+    # Handing the case on is part of escalating it, whoever escalates: not a reassignment they choose.
+    hand_over = by if stays or by.can_assign or case.assignee_id == by.pk else automation_agent()
+    changes = CaseChanges(team=queue.team, assignee=UNSET if stays else None)
+    complaint.case = update_case(case=case, by=hand_over, expected_version=case.version, changes=changes)
 
 
 def set_regime(*, complaint: Complaint, by: Agent, regime: ComplaintRegime) -> Complaint:

@@ -15,22 +15,14 @@ from django.views.decorators.http import require_GET
 from patron.cases.downloads import csv_response
 from patron.cases.models import Case, CaseKind
 from patron.complaints import register
+from patron.complaints.letters import TITLES, LetterKind
 from patron.complaints.models import Complaint, ComplaintStep, Step, Tier
-from patron.complaints.queries import active_root_causes, deadlines_of
+from patron.complaints.queries import active_root_causes, deadlines_of, step_wording
 from patron.complaints.services import MAX_WHYS
 from patron.errors import DomainError, NotFound
 from patron.web import forms
 from patron.web.pareto_chart import pareto_chart
 from patron.web.refusals import AgentRequest, agent_view, attempt
-
-# Wording to start from for each step; the agent makes it their own.
-STEP_TEMPLATES = {
-    Step.LISTEN: "The customer told us: … They would like: … I read this back and they agreed it is right.",
-    Step.APOLOGISE: "I apologised sincerely for …",
-    Step.THANK: "I thanked them for telling us, so we can put it right.",
-    Step.EXPLAIN: "I explained what happened and why: … I acknowledged how it affected them: …",
-    Step.RESOLVE: "We offered: … The customer accepted / did not accept. Follow up on: …",
-}
 
 
 def _step(code: str, taken: ComplaintStep | None, next_code: str | None) -> dict[str, Any]:
@@ -60,9 +52,7 @@ def complaint_context(case: Case) -> dict[str, Any]:
     next_code = next((code for code in Step.values if code not in done), None)
     steps = [_step(code, done.get(code), next_code) for code in Step.values]
     following = (
-        {"code": next_code, "label": Step(next_code).label, "template": STEP_TEMPLATES[Step(next_code)]}
-        if next_code
-        else None
+        {"code": next_code, "label": Step(next_code).label, "template": step_wording(next_code)} if next_code else None
     )
     return {
         "complaint": complaint,
@@ -71,6 +61,7 @@ def complaint_context(case: Case) -> dict[str, Any]:
         "complaint_steps": steps,
         "complaint_next": following,
         "root_causes": list(active_root_causes()),
+        "complaint_letters": [(kind.value, TITLES[kind]) for kind in LetterKind],
         "complaint_whys": [*complaint.whys, *[""] * (MAX_WHYS - len(complaint.whys))],
     }
 

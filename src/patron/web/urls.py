@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import complaint_views, forms, mail_views, privacy_views, views
+from patron.web import complaint_views, forms, letter_views, mail_views, privacy_views, views
 
 
 class RecordId:
@@ -70,6 +70,17 @@ urlpatterns = [
     ),
     path("privacy/retention", privacy_views.apply_retention, name="privacy_retention"),
     path("privacy/audit", privacy_views.audit_trail, name="privacy_audit"),
+    path(
+        "cases/<str:reference>/complaint/letters/<str:kind>.pdf",
+        letter_views.complaint_letter_pdf,
+        name="complaint_letter_pdf",
+    ),
+    path(
+        "cases/<str:reference>/complaint/letters/<str:kind>/send",
+        letter_views.send_complaint_letter,
+        name="send_complaint_letter",
+    ),
+    path("cases/<str:reference>/complaint/letters/<str:kind>", letter_views.complaint_letter, name="complaint_letter"),
     path("complaints/register", complaint_views.complaints_register, name="complaints_register"),
     path("complaints/register/export", complaint_views.complaints_register_export, name="complaints_register_export"),
     path("quarantine", mail_views.quarantine, name="quarantine"),

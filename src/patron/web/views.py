@@ -162,7 +162,8 @@ def _case_saved(request: AgentRequest, reference: str, message: str, *, updated:
 _OPENED_RESTRICTED = "patron_opened_restricted"
 
 
-def _case(request: AgentRequest, reference: str) -> Case:
+def workable_case(request: AgentRequest, reference: str) -> Case:
+    """The case, if the agent may see it and, when it is restricted, has said why they opened it."""
     case = case_queries.case_for_agent(agent=request.user, reference=reference)
     if case.is_restricted and not _opened(request, case):
         raise NotAllowed("This case is restricted. Open its page and say why before working on it.")
@@ -209,7 +210,7 @@ def case_detail(request: AgentRequest, reference: str) -> HttpResponse:
 @require_POST
 @agent_view
 def case_reply(request: AgentRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     form = forms.ReplyForm(request.POST, case=case)
     if form.is_valid():
         send = partial(
@@ -227,7 +228,7 @@ def case_reply(request: AgentRequest, reference: str) -> HttpResponse:
 @require_POST
 @agent_view
 def case_note(request: AgentRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     form = forms.NoteForm(request.POST)
     if form.is_valid():
         note = partial(case_services.add_note, case=case, by=request.user, body=form.cleaned_data["body"])
@@ -239,7 +240,7 @@ def case_note(request: AgentRequest, reference: str) -> HttpResponse:
 @require_POST
 @agent_view
 def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     teams, agents = list(list_teams()), list(list_active_agents())
     form = forms.CasePropertiesForm(request.POST, case=case, teams=teams, agents=agents)
     if form.is_valid():
@@ -268,7 +269,7 @@ def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
 @require_POST
 @agent_view
 def case_take(request: AgentRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     form = forms.TakeCaseForm(request.POST, case=case)
     if form.is_valid():
         take = partial(
@@ -287,7 +288,7 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
 @agent_view
 def case_complaint_step(request: AgentRequest, reference: str) -> HttpResponse:
     """Record the next LATER step of a complaint, with what was said or agreed."""
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     note = " ".join(request.POST.get("note", "").split())
     try:
         record_step(
@@ -303,7 +304,7 @@ def case_complaint_step(request: AgentRequest, reference: str) -> HttpResponse:
 @agent_view
 def case_complaint_root_cause(request: AgentRequest, reference: str) -> HttpResponse:
     """File the complaint under its root cause, from the desk's list."""
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     form = forms.RootCauseForm(request.POST)
     if form.is_valid():
         record = partial(
@@ -318,7 +319,7 @@ def case_complaint_root_cause(request: AgentRequest, reference: str) -> HttpResp
 @agent_view
 def case_complaint_five_whys(request: AgentRequest, reference: str) -> HttpResponse:
     """Record the five whys of a complaint and the root cause they lead to."""
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     form = forms.FiveWhysForm(request.POST)
     if form.is_valid():
         record = partial(
@@ -344,7 +345,7 @@ def _panel_refused(request: AgentRequest, case: Case, form: forms.RootCauseForm 
 @require_GET
 @agent_view
 def case_attachment(request: AgentRequest, reference: str, attachment_id: int) -> HttpResponseBase:
-    found = case_queries.attachment_of(case=_case(request, reference), attachment_id=attachment_id)
+    found = case_queries.attachment_of(case=workable_case(request, reference), attachment_id=attachment_id)
     return attachment_response(found, request.user)
 
 
@@ -352,7 +353,7 @@ def case_attachment(request: AgentRequest, reference: str, attachment_id: int) -
 @agent_view
 def case_email_original(request: AgentRequest, reference: str, email_id: int) -> HttpResponse:
     """An email exactly as it arrived on the case, quoted history and all."""
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     email = inbound_email_of(case, email_id)
     audit.record(
         actor=request.user,
@@ -370,7 +371,7 @@ def case_email_original(request: AgentRequest, reference: str, email_id: int) ->
 @require_POST
 @agent_view
 def case_email_retry(request: AgentRequest, reference: str, email_id: int) -> HttpResponse:
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     email = outbound_email_of(case, email_id)
     try:
         retry_outbound_email(outbound=email, by=request.user)
@@ -383,7 +384,7 @@ def case_email_retry(request: AgentRequest, reference: str, email_id: int) -> Ht
 @require_POST
 @agent_view
 def case_log_call(request: AgentRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = workable_case(request, reference)
     form = forms.LogCallForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
