@@ -27,6 +27,8 @@ from patron.customers.models import (
 from patron.db import PreparedQuery
 from patron.errors import Conflict, ValidationFailed
 from patron.privacy import audit
+from patron.privacy.characteristics import characteristics_in
+from patron.privacy.models import ConsentRecord, Purpose
 from patron.sentinels import UNSET
 from patron.text import clean_text
 
@@ -402,6 +404,35 @@ def _apply_details(customer: Customer, details: CustomerDetails) -> None:
         value = getattr(details, text_field)
         if value is not None:
             setattr(customer, text_field, clean_text(value).strip())
+    _refuse_unbased_characteristics(customer, details)
+
+
+# Free text about the customer, and what the field is called when telling the agent.
+_FREE_TEXT = {"adjustments_note": "other adjustments", "notes": "notes"}
+
+
+def _refuse_unbased_characteristics(customer: Customer, details: CustomerDetails) -> None:
+    """A protected characteristic is held only with a lawful basis recorded for holding it."""
+    for field_name, label in _FREE_TEXT.items():
+        if getattr(details, field_name) is None:
+            continue
+        found = characteristics_in(getattr(customer, field_name))
+        if found and not _may_hold_characteristics(customer):
+            characteristic, words = found[0]
+            raise ValidationFailed(
+                f"“{words}” in {label} records a protected characteristic ({characteristic}). Record the "
+                "adjustment the customer needs instead, or first record a lawful basis for holding it (purpose: "
+                "a protected characteristic, for an adjustment).",
+                fields={field_name: "Describe the need, not the characteristic."},
+            )
+
+
+def _may_hold_characteristics(customer: Customer) -> bool:
+    if customer.pk is None:
+        return False
+    return ConsentRecord.objects.filter(
+        customer_id=customer.pk, purpose=Purpose.PROTECTED_CHARACTERISTIC, withdrawn_at__isnull=True
+    ).exists()
 
 
 def _snapshot(customer: Customer) -> dict[str, object]:
