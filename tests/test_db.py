@@ -1,13 +1,16 @@
 """Queries prepared once for hot paths give what the ORM gives, with new values each call, and
-refuse to prepare a lookup that would rewrite its value."""
+refuse to prepare a lookup that would rewrite its value; inserts written once store rows as
+given and give them their keys."""
 
 from __future__ import annotations
 
 import pytest
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
+from patron.cases.models import Case, CaseEvent
 from patron.customers.models import ContactPoint, Customer
-from patron.db import PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +48,30 @@ def _contains(text: str) -> QuerySet[Customer]:
 def test_a_lookup_that_rewrites_its_value_cannot_be_prepared() -> None:
     with pytest.raises(ValueError, match="compared as it is given"):
         PreparedQuery(_contains)(text="ann")
+
+
+def test_a_prepared_insert_stores_rows_as_given_and_gives_them_their_keys() -> None:
+    team = factories.team("Help desk")
+    ann = factories.customer("Ann Smith")
+    now = timezone.now()
+    rows = [
+        Case(subject=f"Question {number}", channel="phone", customer=ann, team=team, created_at=now, updated_at=now)
+        for number in range(150)
+    ]
+    inserted = PreparedInsert(Case)(rows)
+    assert [case.pk for case in inserted] == sorted(case.pk for case in inserted)
+    assert all(case.pk is not None and not case._state.adding for case in inserted)
+    stored = {case.pk: (case.subject, case.team_id, case.status) for case in Case.objects.all()}
+    assert stored == {case.pk: (case.subject, team.pk, "new") for case in rows}
+    assert PreparedInsert(Case)([]) == []
+
+
+def test_a_prepared_insert_adapts_json_and_dates() -> None:
+    case = factories.case()
+    event = CaseEvent(
+        case=case, kind="note_added", data={"text": "Ünïcode “quotes”", "n": [1, 2]}, created_at=timezone.now()
+    )
+    (inserted,) = PreparedInsert(CaseEvent)([event])
+    stored = CaseEvent.objects.get(pk=inserted.pk)
+    assert stored.data == {"text": "Ünïcode “quotes”", "n": [1, 2]}
+    assert stored.created_at == event.created_at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connection, models, transaction
@@ -96,3 +96,52 @@ class PreparedQuery(Generic[M]):
                 raise ValueError("Every parameter of a prepared query must be compared as it is given.")
             self._prepared[vendor] = (queryset.model, sql, slots, list(params))
         return self._prepared[vendor]
+
+
+class PreparedInsert(Generic[M]):
+    """New rows of one model added with an INSERT … RETURNING written once per number of rows.
+
+    `bulk_create` builds its statement anew on each call, which costs more than the insert on the
+    path every new case takes (the case, its first message, its event); this writes the same
+    statement once and gives each row its primary key as `bulk_create` does. Rows are stored as
+    given (no signals, as with `bulk_create`); the model's primary key must be automatic."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        self._fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self._statements: dict[tuple[str, int], str] = {}
+
+    def __call__(self, rows: Sequence[M]) -> list[M]:
+        if not rows:
+            return []
+        if not connection.features.can_return_rows_from_bulk_insert:
+            return self._model._default_manager.bulk_create(rows)
+        batch = max(1, connection.ops.bulk_batch_size(self._fields, rows))
+        for start in range(0, len(rows), batch):
+            self._insert(rows[start : start + batch])
+        return list(rows)
+
+    def _insert(self, rows: Sequence[M]) -> None:
+        params = [
+            field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows for field in self._fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(len(rows)), params)
+            keys = [found[0] for found in cursor.fetchall()]
+        for row, key in zip(rows, keys, strict=True):
+            row.pk = key
+            row._state.adding = False
+            row._state.db = connection.alias
+
+    def _statement(self, count: int) -> str:
+        key = (connection.vendor, count)
+        if key not in self._statements:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(field.column) for field in self._fields)
+            row = "(" + ", ".join(["%s"] * len(self._fields)) + ")"
+            pk = quote(self._model._meta.pk.column)
+            self._statements[key] = (
+                f"INSERT INTO {quote(self._model._meta.db_table)} ({columns}) "  # noqa: S608
+                f"VALUES {', '.join([row] * count)} RETURNING {pk}"
+            )
+        return self._statements[key]

@@ -36,7 +36,7 @@ from patron.cases.queries import can_see_case, may_open_restricted
 from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Customer, CustomerAccess, CustomerKind
 from patron.customers.services import find_or_create_customer, merge_customer_records
-from patron.db import remember_related
+from patron.db import PreparedInsert, remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.pii import mask_pii, masked_kinds
@@ -177,13 +177,19 @@ def open_case_for_contact(
         )
 
 
+# Every new case, from every channel, takes these three inserts.
+_INSERT_CASES = PreparedInsert(Case)
+_INSERT_MESSAGES = PreparedInsert(Message)
+_INSERT_EVENTS = PreparedInsert(CaseEvent)
+
+
 def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
     """Open many cases in one transaction (imports, demo data): every one is validated first,
     and if any is refused, none is opened."""
     now = timezone.now()
     checked = [_checked_new_case(new, now=now, by=by, position=index) for index, new in enumerate(new_cases)]
     with transaction.atomic(savepoint=False):
-        cases = Case.objects.bulk_create(
+        cases = _INSERT_CASES(
             [
                 Case(
                     subject=new.subject,
@@ -202,7 +208,7 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
             ]
         )
         _name_on_restricted([case for case in cases if case.is_restricted], now)
-        messages = Message.objects.bulk_create(
+        messages = _INSERT_MESSAGES(
             [
                 Message(
                     case=case,
@@ -216,7 +222,7 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
                 for case, new in zip(cases, checked, strict=True)
             ]
         )
-        CaseEvent.objects.bulk_create(
+        _INSERT_EVENTS(
             [
                 CaseEvent(
                     case=case,
