@@ -24,7 +24,7 @@ from patron.customers.models import (
     OrganisationKind,
     PreferredChannel,
 )
-from patron.db import PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery
 from patron.errors import Conflict, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.characteristics import characteristics_in
@@ -65,6 +65,11 @@ def create_organisation(*, name: str, kind: str = OrganisationKind.COMPANY, by: 
     return organisation
 
 
+# Every new sender, on every channel, is one of each.
+_INSERT_CUSTOMERS = PreparedInsert(Customer)
+_INSERT_POINTS = PreparedInsert(ContactPoint)
+
+
 def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
     """Create a customer with their contact points. An email or phone already on another
     customer is refused, naming that customer, so duplicates are merged rather than made."""
@@ -79,8 +84,8 @@ def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
     # Part of the caller's transaction when there is one (no savepoint of its own): a refusal
     # here refuses the whole change.
     with transaction.atomic(savepoint=False):
-        customer.save()
-        ContactPoint.objects.bulk_create(
+        _INSERT_CUSTOMERS([customer])
+        _INSERT_POINTS(
             [
                 ContactPoint(customer=customer, kind=kind, value=display, normalised=normalised, is_primary=primary)
                 for kind, display, normalised, primary in points

@@ -18,11 +18,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from patron.db import PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery
 from patron.privacy.models import AuditEntry
 
 GENESIS = "0" * 64
 # Every change to personal data reads it.
+_INSERT_ENTRY = PreparedInsert(AuditEntry)
 _LAST_ENTRY = PreparedQuery(lambda: AuditEntry.objects.order_by("-id").only("id", "entry_hash")[:1])
 # Any fixed number: the advisory lock that orders writers of the chain on PostgreSQL.
 _CHAIN_LOCK = 7_270_101
@@ -53,7 +54,7 @@ def record(
         last = _LAST_ENTRY()
         entry.previous_hash = last[0].entry_hash if last else GENESIS
         entry.entry_hash = entry_hash(entry)
-        entry.save(force_insert=True)
+        _INSERT_ENTRY([entry])
     return entry
 
 
