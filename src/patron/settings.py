@@ -112,6 +112,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "patron.web.rendering.QuickSelectRenderer"
 
 
 def _databases() -> dict[str, dict[str, object]]:
