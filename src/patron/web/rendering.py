@@ -17,7 +17,7 @@ SELECT_TEMPLATE = "django/forms/widgets/select.html"
 
 
 class QuickSelectRenderer(DjangoTemplates):
-    def render(self, template_name: str, context: Mapping[str, Any], request: HttpRequest | None = None) -> str:
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
         if template_name == SELECT_TEMPLATE and _plain_options(context["widget"]):
             return select_html(context["widget"])
         return super().render(template_name, context, request=request)
