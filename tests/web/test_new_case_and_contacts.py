@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseKind, Channel, Direction, EventKind, Message, Priority
@@ -209,3 +210,16 @@ def test_logging_a_call_shows_each_candidates_adjustments(client_a: Client) -> N
     factories.customer("Priya Shah", email="priya@example.com", adjustments=["written_only"])
     html = page(client_a.get("/contacts/log", {"customer_search": "Priya"}))
     assert "Priya Shah (external) – priya@example.com – adjustments: Written contact only" in html
+
+
+def test_the_customers_adjustments_and_restriction_are_shown_when_logging_a_call(client_a: Client) -> None:
+    priya = factories.customer(
+        "Priya Shah", adjustments=["call_back", "large_print"], adjustments_note="Calls after 10am."
+    )
+    text = visible_text(client_a.get("/contacts/log", {"customer": priya.pk}))
+    assert "Priya Shah: asked for call-back preferred, large print (Calls after 10am.)." in text
+    Customer.objects.filter(pk=priya.pk).update(processing_restricted_since=timezone.now())
+    text = visible_text(client_a.get("/contacts/log", {"customer": priya.pk}))
+    assert (
+        "Processing of their data is restricted: what they tell you is kept, but nothing may be sent to them." in text
+    )
