@@ -71,3 +71,19 @@ def test_admin_sets_quarantined_email_aside_and_opens_a_restricted_case(
     page.get_by_label("Listen: what was said or agreed").fill("The driver shouted; they want an apology.")
     page.get_by_role("button", name="Record “Listen”").click()
     expect(page.locator(".complaint")).to_contain_text("Apologise: next")
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/cases/{complaint.reference}/complaint/letters/acknowledgement")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We have received your complaint")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send by email").click()
+    expect(page.locator("main")).to_contain_text("was sent by email and is on the timeline")
+
+    page.goto(f"{live_server.url}/complaints/register")
+    expect(page.locator("main")).to_contain_text(complaint.reference)
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/privacy/audit")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
+    expect(page.locator("table")).to_contain_text("restricted_case_opened")
+    assert_accessible(page)
