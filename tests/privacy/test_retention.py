@@ -13,7 +13,18 @@ from patron.cases.models import Case, CaseKind, Message, Status
 from patron.channels.models import InboundEmail
 from patron.channels.services import ingest_email
 from patron.cli import main
-from patron.privacy.models import AuditEntry, DataCategory, LegalHold, RetentionRule
+from patron.customers.models import ContactPoint, Customer
+from patron.privacy.models import (
+    AuditEntry,
+    ConsentRecord,
+    DataCategory,
+    LawfulBasis,
+    LegalHold,
+    Purpose,
+    RequestType,
+    RetentionRule,
+    SubjectRequest,
+)
 from patron.privacy.retention import kept_from, run_retention
 from patron.privacy.tasks import next_run_after
 from tests import factories
@@ -64,6 +75,7 @@ def test_built_in_schedule() -> None:
         DataCategory.CLOSED_COMPLAINTS: (72, None, "anonymise"),
         DataCategory.RAW_EMAILS: (None, 90, "delete"),
         DataCategory.SURVEY_ANSWERS: (12, None, "anonymise"),
+        DataCategory.FORMER_CUSTOMERS: (24, None, "anonymise"),
     }
 
 
@@ -165,3 +177,72 @@ def test_only_privacy_officers_run_it_through_the_api(desk_history: dict[str, Ca
 )
 def test_the_nightly_run_is_at_half_past_two(now: datetime, next_run: datetime) -> None:
     assert next_run_after(now) == next_run
+
+
+def _untouched_for(customer: Customer, *, days: int) -> Customer:
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now() - timedelta(days=days))
+    return customer
+
+
+@pytest.fixture
+def former_customers(desk: Team) -> dict[str, Customer]:
+    """Customers whose records have not changed for three years, in every situation that decides
+    whether the record may go."""
+    now = timezone.now()
+    served_long_ago = _finished(factories.case(team_=desk, body="Long ago"), days_ago=3 * 365).customer
+    never_served = factories.customer("Never Served")
+    with_recent_case = _finished(factories.case(team_=desk, body="Last month"), days_ago=30).customer
+    held = _finished(factories.case(team_=desk, body="Held"), days_ago=3 * 365).customer
+    LegalHold.objects.create(customer=held, reason="Claim", placed_at=now)
+    asking = factories.customer("Open Request")
+    SubjectRequest.objects.create(
+        customer=asking, type=RequestType.ACCESS, received_on=now.date(), due_on=now.date(), created_at=now
+    )
+    consenting = factories.customer("Still Consenting")
+    ConsentRecord.objects.create(customer=consenting, purpose=Purpose.SURVEYS, basis=LawfulBasis.CONSENT, given_at=now)
+    people = {
+        "served_long_ago": served_long_ago,
+        "never_served": never_served,
+        "with_recent_case": with_recent_case,
+        "held": held,
+        "asking": asking,
+        "consenting": consenting,
+    }
+    for customer in people.values():
+        _untouched_for(customer, days=3 * 365)
+    people["recently_changed"] = factories.customer("Recently Changed")
+    return people
+
+
+def _erased(customer: Customer) -> bool:
+    return Customer.objects.get(pk=customer.pk).erased_at is not None
+
+
+def test_a_customer_record_goes_once_nothing_is_left_to_serve(former_customers: dict[str, Customer]) -> None:
+    gone = {"served_long_ago", "never_served"}
+    dry = {outcome.category: outcome for outcome in run_retention(dry_run=True)}
+    # The dry run counts the customer whose last case goes in the same run.
+    assert dry[DataCategory.FORMER_CUSTOMERS].count == len(gone)
+    assert sorted(dry[DataCategory.FORMER_CUSTOMERS].examples) == sorted(
+        f"customer {former_customers[name].pk}" for name in gone
+    )
+    assert not any(_erased(customer) for customer in former_customers.values())
+
+    done = {outcome.category: outcome.count for outcome in run_retention(dry_run=False)}
+    assert done[DataCategory.FORMER_CUSTOMERS] == len(gone)
+    for name, customer in former_customers.items():
+        assert _erased(customer) == (name in gone), name
+    erased = Customer.objects.get(pk=former_customers["served_long_ago"].pk)
+    assert erased.name == f"Erased customer {erased.pk}"
+    assert not ContactPoint.objects.filter(customer=erased).exists()
+    # The case stays for the figures, now under the placeholder.
+    assert Case.objects.filter(customer=erased).count() == 1
+    assert AuditEntry.objects.filter(action="customer_erased", object_id=str(erased.pk)).exists()
+    again = {outcome.category: outcome.count for outcome in run_retention(dry_run=True)}
+    assert again[DataCategory.FORMER_CUSTOMERS] == 0
+
+
+def test_a_rule_switched_off_keeps_customer_records(former_customers: dict[str, Customer]) -> None:
+    RetentionRule.objects.filter(category=DataCategory.FORMER_CUSTOMERS).update(active=False)
+    run_retention(dry_run=False)
+    assert not any(_erased(customer) for customer in former_customers.values())

@@ -163,6 +163,7 @@ class DataCategory(models.TextChoices):
     CLOSED_COMPLAINTS = "closed_complaints", "Closed complaints"
     RAW_EMAILS = "raw_emails", "Emails as they arrived"
     SURVEY_ANSWERS = "survey_answers", "Survey answers"
+    FORMER_CUSTOMERS = "former_customers", "Customer records with nothing left to serve"
 
 
 class RetentionAction(models.TextChoices):

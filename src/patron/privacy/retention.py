@@ -3,8 +3,12 @@
 Each `RetentionRule` says how long a category is kept after it stops being needed (a case from
 when it was resolved or closed; an email from when it arrived) and what happens then. Cases are
 anonymised (`erasure.anonymise_cases`), so the figures keep their counts and dates; an email as
-it arrived loses its bytes, while its row stays so a late reply still threads. A customer under
-a legal hold keeps everything. A dry run counts and names what would go and changes nothing."""
+it arrived loses its bytes, while its row stays so a late reply still threads. A customer record
+goes last: once every case of theirs has been anonymised (or they never had one), nothing of
+theirs is open, and the record has not been touched for the period, the customer is erased as an
+erasure request would (`erasure.anonymise_customer`), so counts by customer stay right. A
+customer under a legal hold keeps everything. A dry run counts and names what would go and
+changes nothing."""
 
 from __future__ import annotations
 
@@ -13,20 +17,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import DateTimeField, QuerySet
+from django.db.models import DateTimeField, Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from patron.accounts.models import Agent
 from patron.cases.models import Case, CaseKind, Status
 from patron.channels.models import InboundEmail, InboundStatus
+from patron.customers.models import Customer
 from patron.dates import add_months
 from patron.privacy import audit
-from patron.privacy.erasure import anonymise_cases, not_yet_anonymised
-from patron.privacy.models import DataCategory, LegalHold, RetentionRule
+from patron.privacy.erasure import anonymise_cases, anonymise_customer, not_yet_anonymised
+from patron.privacy.models import (
+    ConsentRecord,
+    DataCategory,
+    LegalHold,
+    RequestStatus,
+    RetentionRule,
+    SubjectRequest,
+)
 
 BATCH = 500
 EXAMPLES = 10
+_CASE_CATEGORIES = (DataCategory.CLOSED_CASES, DataCategory.CLOSED_COMPLAINTS)
 
 
 @dataclass
@@ -76,6 +89,25 @@ def _emails_due(before: datetime) -> QuerySet[InboundEmail]:
     ).order_by("pk")
 
 
+def _customers_due(before: datetime, cases_going: list[QuerySet[Case]]) -> QuerySet[Customer]:
+    """Customers with nothing left to serve: no case still holding what was said (once the
+    cases due in this run have gone), no open request, no consent still in force, no legal hold,
+    and a record untouched since `before`. A record merged into another went with the merge and
+    is left to it."""
+    held = LegalHold.objects.filter(lifted_at__isnull=True).values("customer_id")
+    cases_kept = not_yet_anonymised(Case.objects.filter(customer=OuterRef("pk")))
+    for going in cases_going:
+        cases_kept = cases_kept.exclude(pk__in=going.values("pk"))
+    open_requests = SubjectRequest.objects.filter(customer=OuterRef("pk"), status=RequestStatus.OPEN)
+    consents_in_force = ConsentRecord.objects.filter(customer=OuterRef("pk"), withdrawn_at__isnull=True)
+    return (
+        Customer.objects.filter(erased_at__isnull=True, merged_into__isnull=True, updated_at__lt=before)
+        .exclude(pk__in=held)
+        .filter(~Exists(cases_kept), ~Exists(open_requests), ~Exists(consents_in_force))
+        .order_by("pk")
+    )
+
+
 def _batches(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
@@ -86,10 +118,17 @@ def run_retention(*, dry_run: bool, now: datetime | None = None, by: Agent | Non
     now = now or timezone.now()
     today = timezone.localdate(now)
     outcomes = []
-    for rule in RetentionRule.objects.filter(active=True).order_by("category"):
+    rules = list(RetentionRule.objects.filter(active=True).order_by("category"))
+    # A dry run must count the customers this run would erase after their last cases go.
+    cases_going = [
+        _cases_due(rule.category, _start_of(kept_from(rule, today)))
+        for rule in rules
+        if rule.category in _CASE_CATEGORIES
+    ]
+    for rule in sorted(rules, key=lambda rule: rule.category == DataCategory.FORMER_CUSTOMERS):
         before = kept_from(rule, today)
         outcome = RetentionOutcome(rule.category, rule.get_category_display(), rule.action, before)
-        _apply(rule, outcome, _start_of(before), dry_run=dry_run, now=now, by=by)
+        _apply(rule, outcome, _start_of(before), dry_run=dry_run, now=now, by=by, cases_going=cases_going)
         outcomes.append(outcome)
     if not dry_run:
         audit.record(
@@ -103,9 +142,16 @@ def run_retention(*, dry_run: bool, now: datetime | None = None, by: Agent | Non
 
 
 def _apply(
-    rule: RetentionRule, outcome: RetentionOutcome, before: datetime, *, dry_run: bool, now: datetime, by: Agent | None
+    rule: RetentionRule,
+    outcome: RetentionOutcome,
+    before: datetime,
+    *,
+    dry_run: bool,
+    now: datetime,
+    by: Agent | None,
+    cases_going: list[QuerySet[Case]],
 ) -> None:
-    if rule.category in (DataCategory.CLOSED_CASES, DataCategory.CLOSED_COMPLAINTS):
+    if rule.category in _CASE_CATEGORIES:
         ids = list(_cases_due(rule.category, before).values_list("pk", flat=True))
         outcome.count = len(ids)
         outcome.examples = [Case(pk=pk).reference for pk in ids[:EXAMPLES]]
@@ -120,6 +166,16 @@ def _apply(
         if not dry_run:
             for batch in _batches(ids):
                 InboundEmail.objects.filter(pk__in=batch).update(raw=b"", raw_removed_at=now)
+    elif rule.category == DataCategory.FORMER_CUSTOMERS:
+        ids = list(_customers_due(before, cases_going if dry_run else []).values_list("pk", flat=True))
+        outcome.count = len(ids)
+        outcome.examples = [f"customer {pk}" for pk in ids[:EXAMPLES]]
+        if not dry_run:
+            why = f"retention: {rule.get_category_display()}"
+            for batch in _batches(ids):
+                with transaction.atomic():
+                    for customer in Customer.objects.filter(pk__in=batch).order_by("pk"):
+                        anonymise_customer(customer, by=by, at=now, why=why)
     else:
         outcome.note = "None of this kind is held yet."
 
