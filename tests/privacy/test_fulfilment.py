@@ -4,6 +4,7 @@ rectification, objection, and refusal with reasons."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from patron.accounts.models import Agent, Role, Team
 from patron.cases import services as cases
@@ -135,9 +137,53 @@ def test_access_copy_downloads_as_readable_html_and_csv_and_each_download_is_aud
     assert table.splitlines()[0] == "case,subject,channel,sent_at,text"
     assert table.count(case.reference) == 3
 
-    assert api.get(f"/privacy/requests/{request_id}/bundle", format="pdf").status_code == 422
+    assert api.get(f"/privacy/requests/{request_id}/bundle", format="docx").status_code == 422
+    assert api.get(f"/privacy/requests/{request_id}/bundle", release="perhaps").status_code == 422
     downloads = AuditEntry.objects.filter(action="bundle_downloaded", object_id=str(customer.pk))
     assert sorted(entry.data["format"] for entry in downloads) == ["csv", "html"]
+
+
+def test_the_release_copy_withholds_other_peoples_data_and_keeps_the_customers_own(
+    api: ApiClient, desk: Team, agent: Agent
+) -> None:
+    customer, _ = _ann_with_history(desk, agent)
+    request_id = _request(api, customer, "access")
+    api.post(f"/privacy/requests/{request_id}/fulfil", {})
+
+    released = api.get(f"/privacy/requests/{request_id}/bundle", release="true").json()
+    assert "for_review" not in released
+    assert released["about"]["withheld"] == 2
+    said = released["cases"][0]["messages"][0]["text"]
+    assert "bob@elsewhere.example" not in said
+    assert "07700 900456" not in said
+    assert "[withheld: email address, possibly another person's]" in said
+    assert "[withheld: phone number, possibly another person's]" in said
+    assert "ann@example.com" in said
+    # The internal note is hers too: it stays, marked as a note.
+    assert [message["type"] for message in released["cases"][0]["messages"]] == ["inbound", "note", "outbound"]
+    # The review copy is unchanged.
+    review = api.get(f"/privacy/requests/{request_id}/bundle").json()
+    assert "bob@elsewhere.example" in review["cases"][0]["messages"][0]["text"]
+
+
+def test_the_pdf_is_the_release_copy(api: ApiClient, desk: Team, agent: Agent) -> None:
+    customer, case = _ann_with_history(desk, agent)
+    request_id = _request(api, customer, "access")
+    api.post(f"/privacy/requests/{request_id}/fulfil", {})
+
+    response = api.get(f"/privacy/requests/{request_id}/bundle", format="pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert f'filename="request-{request_id}-release.pdf"' in response["Content-Disposition"]
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Your personal data" in text
+    assert "Ann Smith" in text
+    assert case.reference in text
+    assert "Sorry Ann, a new kettle is on its way." in text
+    assert "bob@elsewhere.example" not in text
+    assert "2 item(s) that may be other people's personal data have been withheld" in text
+    assert "ico.org.uk" in text
+    entry = AuditEntry.objects.get(action="bundle_downloaded", object_id=str(customer.pk))
+    assert (entry.data["format"], entry.data["release"]) == ("pdf", True)
 
 
 def test_a_copy_is_built_before_it_can_be_downloaded(api: ApiClient, desk: Team) -> None:

@@ -79,6 +79,13 @@ def test_an_access_request_is_fulfilled_and_its_copy_read_in_the_browser() -> No
     assert browser.get(f"/privacy/requests/{request.pk}/copy.exe").status_code == 404
     assert browser.get(f"/privacy/requests/{request.pk}/copy.json").json()["customer"]["name"] == "Ann Smith"
 
+    release = visible_text(browser.get(f"/privacy/requests/{request.pk}/copy.html?release=1"))
+    assert "For review before release" not in release
+    assert "bob@elsewhere.example" not in release
+    assert "Please call [withheld: email address, possibly another person's] about it." in release
+    printed = browser.get(f"/privacy/requests/{request.pk}/copy.pdf")
+    assert (printed["Content-Type"], printed.content[:5]) == ("application/pdf", b"%PDF-")
+
 
 def test_an_erasure_that_must_wait_says_why_and_offers_no_button() -> None:
     officer = factories.agent(role=Role.PRIVACY_OFFICER)

@@ -5,35 +5,19 @@ text at 16 point (the RNIB's minimum for large print) instead of 11."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from patron.complaints.letters import Letter
-
-# A Unicode font when the system has one, so names such as Łukasz or Zoë print as written;
-# otherwise the built-in Helvetica, which covers Western European letters.
-_UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-_UNICODE_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-
-
-def _fonts() -> tuple[str, str]:
-    if _UNICODE_FONT.exists() and _UNICODE_BOLD.exists():
-        if "PatronSans" not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont("PatronSans", str(_UNICODE_FONT)))
-            pdfmetrics.registerFont(TTFont("PatronSans-Bold", str(_UNICODE_BOLD)))
-        return "PatronSans", "PatronSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
+from patron.pdf import fonts
 
 
 def letter_pdf(letter: Letter) -> bytes:
-    regular, bold = _fonts()
+    regular, bold = fonts()
     size = 16 if letter.large_print else 11
     body = ParagraphStyle("body", fontName=regular, fontSize=size, leading=size * 1.4, spaceAfter=size * 0.8)
     heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=size + 2, leading=(size + 2) * 1.4)

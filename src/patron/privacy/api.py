@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from patron.accounts.queries import acting_agent
 from patron.customers.queries import customer_by_id
 from patron.errors import NotFound, ValidationFailed
 from patron.privacy import audit, consent, fulfilment, queries, retention, rights
-from patron.privacy.bundle import bundle_csv, bundle_html
+from patron.privacy.bundle import bundle_file
 from patron.privacy.models import Breach, ConsentRecord, LegalHold, SubjectRequest
 from patron.privacy.schemas import AuditPage, ChainCheckOut
 
@@ -194,33 +193,26 @@ def refuse_subject_request(request: HttpRequest, request_id: int, body: RefuseIn
     return fulfilment.refuse_request(request=found, by=agent, reason=body.reason)
 
 
-BUNDLE_FORMATS = {"json", "html", "csv"}
-
-
 @router.get("/privacy/requests/{request_id}/bundle")
-def download_bundle(request: HttpRequest, request_id: int, format: str = "json") -> HttpResponse:
+def download_bundle(request: HttpRequest, request_id: int, format: str = "json", release: bool = False) -> HttpResponse:
     """The copy built for an access or portability request: JSON (machine-readable), HTML
-    (readable; items for review highlighted, not printed) or CSV (the messages)."""
+    (readable), CSV (the messages) or PDF (to post or hand over). The review copy (the default)
+    lists the items to check before release; `release=true` gives what the customer is given,
+    with those items withheld and each place marked. A PDF is always a release copy."""
     agent = acting_agent(request.user)
     found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    if format not in BUNDLE_FORMATS:
-        raise ValidationFailed("Choose format json, html or csv.", fields={"format": "Unknown."})
     if not found.bundle:
         raise NotFound("No copy has been built for this request; fulfil it first.")
+    file = bundle_file(found, format=format, release=release)
     audit.record(
         actor=agent,
         action="bundle_downloaded",
         object_type="customer",
         object_id=found.customer_id,
-        data={"request": found.pk, "format": format},
+        data={"request": found.pk, "format": format, "release": release or format == "pdf"},
     )
-    if format == "html":
-        response = HttpResponse(bundle_html(found.bundle), content_type="text/html; charset=utf-8")
-    elif format == "csv":
-        response = HttpResponse(bundle_csv(found.bundle), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(json.dumps(found.bundle, indent=2), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="request-{found.pk}.{format}"'
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

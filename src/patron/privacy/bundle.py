@@ -13,9 +13,12 @@ messages they sent, in JSON and as CSV."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +30,7 @@ from patron.cases.models import Case, Direction, Message
 from patron.complaints.models import Complaint
 from patron.customers.contact_points import normalise_email, normalise_phone
 from patron.customers.models import ContactKind, Customer
-from patron.errors import ValidationFailed
+from patron.errors import NotFound, ValidationFailed
 from patron.privacy.models import ConsentRecord, RequestType, RetentionRule, SubjectRequest
 from patron.privacy.pii import LABELS, PiiKind, PiiMatch, find_pii
 
@@ -314,3 +317,66 @@ def bundle_csv(bundle: dict[str, Any]) -> str:
 
 def bundle_html(bundle: dict[str, Any]) -> str:
     return render_to_string("privacy/bundle.html", {"bundle": bundle})
+
+
+def release_copy(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The copy to give the customer: an access bundle with the other people's data flagged for
+    review withheld where it appears, each place marked with what was withheld, and the review
+    list left out. Internal notes stay (they are the customer's data too), marked as notes.
+    A portability bundle holds only what the customer gave us and is released as it is."""
+    released = copy.deepcopy(bundle)
+    flagged = released.pop("for_review", [])
+    withheld_by_message: dict[int, list[dict[str, Any]]] = {}
+    for item in flagged:
+        if item.get("text"):
+            withheld_by_message.setdefault(item["message"], []).append(item)
+    withheld = 0
+    for case in released.get("cases") or []:
+        for message in case["messages"]:
+            for item in withheld_by_message.get(message["id"], []):
+                marker = f"[withheld: {_label_of(item['kind'])}, possibly another person's]"
+                withheld += message["text"].count(item["text"])
+                message["text"] = message["text"].replace(item["text"], marker)
+    released["about"] = {**released["about"], "copy": "release", "withheld": withheld}
+    return released
+
+
+def _label_of(kind: str) -> str:
+    try:
+        return LABELS[PiiKind(kind)]
+    except ValueError:
+        return "personal data"
+
+
+BUNDLE_FORMATS = ("json", "html", "csv", "pdf")
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def bundle_file(request: SubjectRequest, *, format: str, release: bool) -> BundleFile:
+    """A built bundle as a file. The review copy is what was built, with the items to check
+    listed; the release copy is what the customer is given, with those items withheld. A PDF is
+    always a release copy: it is made to be handed over."""
+    if format not in BUNDLE_FORMATS:
+        raise ValidationFailed("Choose format json, html, csv or pdf.", fields={"format": "Unknown."})
+    bundle: dict[str, Any] | None = request.bundle
+    if not bundle:
+        raise NotFound("No copy has been built for this request; fulfil it first.")
+    release = release or format == "pdf"
+    if release:
+        bundle = release_copy(bundle)
+    name = f"request-{request.pk}{'-release' if release else ''}.{format}"
+    if format == "html":
+        return BundleFile(bundle_html(bundle).encode(), "text/html; charset=utf-8", name)
+    if format == "csv":
+        return BundleFile(bundle_csv(bundle).encode(), "text/csv; charset=utf-8", name)
+    if format == "pdf":
+        from patron.privacy.bundle_pdf import bundle_pdf
+
+        return BundleFile(bundle_pdf(bundle), "application/pdf", name)
+    return BundleFile(json.dumps(bundle, indent=2).encode(), "application/json", name)

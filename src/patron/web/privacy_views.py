@@ -3,7 +3,6 @@ with the 72-hour clock, the most urgent first, every date as text beside its war
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -12,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from patron.errors import DomainError, NotFound
+from patron.errors import DomainError, NotFound, ValidationFailed
 from patron.privacy import audit, fulfilment, queries, retention, rights
-from patron.privacy.bundle import bundle_csv, bundle_html
+from patron.privacy.bundle import bundle_file
 from patron.privacy.models import RequestStatus, RequestType, RetentionRule
 from patron.web.forms.privacy import AuditSearchForm
 from patron.web.refusals import AgentRequest, agent_view
@@ -88,27 +87,29 @@ def refuse_request(request: AgentRequest, request_id: int) -> HttpResponse:
 @agent_view
 def request_bundle(request: AgentRequest, request_id: int, format: str) -> HttpResponse:
     """The copy built for an access or portability request, as HTML (read and reviewed in the
-    browser), JSON or CSV; each download is audited."""
+    browser), JSON, CSV or PDF; `?release=1` gives the copy for the customer, with the items
+    for review withheld (a PDF is always that copy). Each download is audited."""
     found = rights.subject_request_by_id(agent=request.user, request_id=request_id)
-    if not found.bundle or format not in ("html", "json", "csv"):
+    if not found.bundle:
         raise NotFound("No copy has been built for this request.")
+    release = request.GET.get("release") == "1"
+    try:
+        file = bundle_file(found, format=format, release=release)
+    except ValidationFailed as refused:
+        raise NotFound(refused.message) from refused
     audit.record(
         actor=request.user,
         action="bundle_downloaded",
         object_type="customer",
         object_id=found.customer_id,
-        data={"request": found.pk, "format": format},
+        data={"request": found.pk, "format": format, "release": release or format == "pdf"},
     )
+    response = HttpResponse(file.content, content_type=file.content_type)
     if format == "html":
-        response = HttpResponse(bundle_html(found.bundle), content_type="text/html; charset=utf-8")
         # The copy is read here, never run: no scripts, no outside resources.
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-        return response
-    if format == "csv":
-        response = HttpResponse(bundle_csv(found.bundle), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(json.dumps(found.bundle, indent=2), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="request-{found.pk}.{format}"'
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response
 
 
