@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Team
-from patron.cases.models import Case, CaseEvent, EventKind, Status
+from patron.cases.models import Case, CaseEvent, EventKind, Message, Status
 from patron.customers.models import ContactPoint, Customer
 from tests import factories
 from tests.api.conftest import ApiClient
@@ -218,6 +218,26 @@ def test_reply_and_note_then_list_messages_and_events(api_a: ApiClient, agent_a:
     assert [e["kind"] for e in events] == ["opened", "replied", "status_changed", "note_added"]
     assert events[2]["data"] == {"before": "new", "after": "awaiting_customer"}
     assert api_a.get(f"/cases/{case.reference}").json()["status"] == "awaiting_customer"
+
+
+def test_a_reply_carrying_someone_elses_details_is_sent_only_once_confirmed(api_a: ApiClient, team_a: Team) -> None:
+    customer = factories.customer("Ann Smith", email="ann@example.com")
+    case = factories.case(team_=team_a, customer_=customer)
+    path = f"/cases/{case.reference}/messages"
+    text = "Your neighbour Bob (bob@elsewhere.example) has the parcel."
+
+    refused = api_a.post(path, {"type": "reply", "body": text})
+    assert refused.status_code == 422
+    assert "email address (bob@elsewhere.example)" in refused.json()["detail"]
+    assert "confirm_personal_data" in refused.json()["fields"]
+    assert Message.objects.filter(case=case).count() == 1
+
+    assert api_a.post(path, {"type": "reply", "body": text, "confirm_personal_data": True}).status_code == 201
+    # Her own address and a postcode need no confirmation; nor does a note, which never leaves the desk.
+    own = api_a.post(path, {"type": "reply", "body": "We wrote to ann@example.com about the parcel to SW1A 1AA."})
+    assert own.status_code == 201
+    assert api_a.post(path, {"type": "note", "body": "Bob is on 07700 900456."}).status_code == 201
+    assert Message.objects.filter(case=case).count() == 4
 
 
 def test_unknown_reference_is_404_json(api_a: ApiClient) -> None:

@@ -15,6 +15,7 @@ from patron.cases import queries, services
 from patron.cases.downloads import attachment_response, csv_response
 from patron.cases.exports import export_cases_csv
 from patron.cases.models import Case, CaseEvent, Message, Status
+from patron.cases.outgoing import personal_data_in_reply
 from patron.cases.schemas import (
     PRIORITY_BY_NAME,
     AgentOut,
@@ -223,6 +224,13 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
     agent = acting_agent(request.user)
     case = case_for_request(request, reference)
     if body.type == "reply":
+        found = personal_data_in_reply(body.body, case)
+        if found and not body.confirm_personal_data:
+            raise ValidationFailed(
+                f"The reply contains {', '.join(found)}. Check it is right to send this to the customer, then "
+                "send it again with confirm_personal_data true.",
+                fields={"confirm_personal_data": "Needed for a reply carrying personal data."},
+            )
         return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status))
     if body.type == "note":
         return Created(201, services.add_note(case=case, by=agent, body=body.body))

@@ -168,6 +168,12 @@ class MessageIn(Schema):
     type: str = Field(description="`reply` (sent to the customer) or `note` (internal).")
     body: str
     status: Status | None = Field(None, description="For a reply: the status the case takes afterwards.")
+    confirm_personal_data: bool = Field(
+        False,
+        description="For a reply that carries personal data not the customer's own (a card or bank number, "
+        "someone else's email address or phone number): true once the sender has checked it may go. "
+        "Without it such a reply is refused with 422, naming what was found.",
+    )
 
 
 class AuthorOut(Schema):

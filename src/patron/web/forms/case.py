@@ -11,13 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseKind, Channel, Priority, Status
+from patron.cases.outgoing import personal_data_in_reply
 from patron.cases.services import CaseChanges
 from patron.cases.transitions import allowed_next
-from patron.customers.contact_points import normalise
-from patron.customers.models import ContactKind
-from patron.errors import ValidationFailed
-from patron.privacy.pii import LABELS as PII_LABELS
-from patron.privacy.pii import PiiKind, PiiMatch, find_pii
 from patron.web.forms.fields import (
     DIRECTION_CHOICES,
     LOGGED_CHANNEL_CHOICES,
@@ -47,27 +43,6 @@ class _StatusField(forms.ChoiceField):
             **kwargs,
         )
         self.widget.choices = list(offered)
-
-
-def personal_data_in_reply(body: str, case: Case) -> list[str]:
-    """What in a reply is personal data, described for the agent; the customer's own email
-    addresses and phone numbers are theirs to receive."""
-    own = {point.normalised for point in case.customer.contact_points.all()}
-    found: list[str] = []
-    for match in find_pii(body):
-        if match.kind in (PiiKind.EMAIL, PiiKind.PHONE, PiiKind.POSTCODE) and _normalised(match) in own:
-            continue
-        if match.kind == PiiKind.POSTCODE:
-            continue  # an address is part of most replies about a delivery
-        found.append(f"{PII_LABELS[match.kind]} ({match.text})")
-    return found
-
-
-def _normalised(match: PiiMatch) -> str:
-    try:
-        return normalise(ContactKind.EMAIL if match.kind == PiiKind.EMAIL else ContactKind.PHONE, match.text)[1]
-    except ValidationFailed:
-        return match.text
 
 
 class ReplyForm(PatronForm):
