@@ -426,8 +426,8 @@ def _refuse_unbased_characteristics(customer: Customer, details: CustomerDetails
             characteristic, words = found[0]
             raise ValidationFailed(
                 f"“{words}” in {label} records a protected characteristic ({characteristic}). Record the "
-                "adjustment the customer needs instead, or first record a lawful basis for holding it (purpose: "
-                "a protected characteristic, for an adjustment).",
+                "adjustment the customer needs instead, or ask a privacy officer first to record a lawful basis "
+                "and article 9 condition for holding it (purpose: a protected characteristic, for an adjustment).",
                 fields={field_name: "Describe the need, not the characteristic."},
             )
 

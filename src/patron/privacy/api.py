@@ -284,6 +284,12 @@ class ConsentIn(Schema):
         description="consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests."
     )
     detail: str = Field(default="", description="What the customer was told and how they agreed (needed for consent).")
+    special_condition: str = Field(
+        default="",
+        description="For protected_characteristic only, and then needed: the UK GDPR article 9 condition "
+        "(explicit_consent, employment, vital_interests, legal_claims or substantial_public_interest). "
+        "Recorded by privacy officers and administrators.",
+    )
 
 
 class ConsentOut(Schema):
@@ -292,6 +298,7 @@ class ConsentOut(Schema):
     purpose: str
     basis: str
     detail: str
+    special_condition: str
     given_at: datetime
     withdrawn_at: datetime | None
 
@@ -309,7 +316,12 @@ def record_consent(request: HttpRequest, customer_id: int, body: ConsentIn) -> C
     agent = acting_agent(request.user)
     customer = customer_by_id(customer_id, agent=agent)
     made = consent.record_consent(
-        customer=customer, purpose=body.purpose, basis=body.basis, detail=body.detail, by=agent
+        customer=customer,
+        purpose=body.purpose,
+        basis=body.basis,
+        detail=body.detail,
+        special_condition=body.special_condition,
+        by=agent,
     )
     return Created(201, made)
 

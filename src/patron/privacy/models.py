@@ -121,6 +121,22 @@ class LawfulBasis(models.TextChoices):
     LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests"
 
 
+class SpecialCondition(models.TextChoices):
+    """UK GDPR article 9(2): the conditions under which special category data (health, religion,
+    sexual orientation, ethnic origin…) may be held, on top of an article 6 basis. Those a service
+    desk can meet; (g) is met through a DPA 2018 Schedule 1 condition, such as support for people
+    with a disability or medical condition, and needs the appropriate policy document."""
+
+    EXPLICIT_CONSENT = "explicit_consent", "Explicit consent, naming the data (art. 9(2)(a))"
+    EMPLOYMENT = "employment", "Employment and social security obligations (art. 9(2)(b))"
+    VITAL_INTERESTS = "vital_interests", "Vital interests of someone unable to consent (art. 9(2)(c))"
+    LEGAL_CLAIMS = "legal_claims", "Legal claims (art. 9(2)(f))"
+    SUBSTANTIAL_PUBLIC_INTEREST = (
+        "substantial_public_interest",
+        "Substantial public interest under DPA 2018 Schedule 1 (art. 9(2)(g))",
+    )
+
+
 class ConsentRecord(models.Model):
     """The basis on which one customer's data is used for one purpose, from when, and until it
     was withdrawn. A withdrawn record is kept: it is the evidence the withdrawal was honoured."""
@@ -129,6 +145,7 @@ class ConsentRecord(models.Model):
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
     detail = models.CharField(max_length=500, blank=True)
+    special_condition = models.CharField(max_length=30, choices=SpecialCondition.choices, blank=True)
     given_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -40,7 +40,7 @@ from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
 from patron.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
 from patron.privacy import audit, consent
-from patron.privacy.models import LawfulBasis, Purpose
+from patron.privacy.models import LawfulBasis, Purpose, SpecialCondition
 from patron.standards.queries import service_levels_of, unread_alerts
 from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
@@ -541,6 +541,7 @@ def _customer_page(
         "consents": list(consent.consents_of(customer).filter(withdrawn_at__isnull=True)),
         "purposes": Purpose.choices,
         "bases": LawfulBasis.choices,
+        "special_conditions": SpecialCondition.choices,
         "section": "customers",
     }
     return render(request, "web/customer.html", context, status=status)
@@ -564,6 +565,7 @@ def customer_consent(request: AgentRequest, pk: int) -> HttpResponse:
                 purpose=request.POST.get("purpose", ""),
                 basis=request.POST.get("basis", ""),
                 detail=request.POST.get("detail", ""),
+                special_condition=request.POST.get("special_condition", ""),
                 by=request.user,
             )
             messages.success(request, _("Recorded."))
