@@ -10,6 +10,7 @@ from django.utils import timezone
 from patron.accounts.models import Agent, Role, Team
 from patron.cases import services as cases
 from patron.cases.models import Case, CaseEvent, Channel, Direction, EventKind, Priority, Status
+from patron.customers.models import Adjustment
 from patron.standards import services
 from patron.standards.models import CaseWake, EscalationRule, RuleFiring, ServiceAlert
 from patron.standards.services import PolicyDetails
@@ -108,6 +109,29 @@ def test_waiting_for_the_customer_reminds_then_resolves(manager_agent: Agent, ag
     assert case.status == Status.RESOLVED
     assert case.messages.filter(direction=Direction.NOTE, body_text__startswith="No reply after seven days").exists()
     assert not CaseWake.objects.filter(case=case).exists()
+
+
+def test_a_customer_given_extra_time_is_waited_on_twice_as_long(
+    manager_agent: Agent, agent_a: Agent, team_a: Team
+) -> None:
+    rule(
+        "Close after 7 days",
+        trigger="awaiting_customer",
+        wait_minutes=7 * 24 * 60,
+        actions=["resolve_with_note"],
+        message="No reply after seven days, so we resolved the case.",
+    )
+    given_time = factories.customer("Ann Smith", adjustments=[Adjustment.EXTRA_TIME])
+    case = factories.case(team_=team_a, customer_=given_time)
+    cases.reply(case=case, by=agent_a, body="Could you send your order number?", status=Status.AWAITING_CUSTOMER)
+    waiting_since = CaseEvent.objects.get(case=case, kind=EventKind.STATUS_CHANGED).created_at
+    assert CaseWake.objects.get(case=case).wake_at == waiting_since + 14 * DAY
+    services.check_due_clocks_now(now=waiting_since + 7 * DAY + H)
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_CUSTOMER
+    services.check_due_clocks_now(now=waiting_since + 14 * DAY + H)
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
 
 
 def test_customer_answering_starts_a_new_waiting_cycle(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:

@@ -50,13 +50,15 @@ def firing_moment(
     awaiting_since: datetime | None,
     schedule: Schedule,
     now: datetime,
+    wait_factor: int = 1,
 ) -> Moment | None:
     """When `rule` fires for a case in its current cycle (possibly already past), or None when
-    it cannot fire now: the target is met, absent, or the case is not waiting."""
+    it cannot fire now: the target is met, absent, or the case is not waiting. `wait_factor`
+    lengthens the wait on the customer (extra time to respond)."""
     if rule.trigger == "awaiting_customer":
         if awaiting_since is None or not rule.wait_minutes:
             return None
-        at = add_business_time(awaiting_since, timedelta(minutes=rule.wait_minutes), schedule)
+        at = add_business_time(awaiting_since, timedelta(minutes=rule.wait_minutes * wait_factor), schedule)
         return Moment(cycle=f"awaiting:{awaiting_since.isoformat()}", at=at)
     reading = readings.get(rule.target)
     if reading is None or reading.met_at is not None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from patron.cases.models import Case, CaseEvent, EventKind
 from patron.cases.services import record_event, set_due_times
+from patron.customers.models import Adjustment
 from patron.db import enqueue_on_commit, remember_related
 from patron.standards import configuration
 from patron.standards.business_time import Schedule
@@ -62,7 +63,15 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
         running_due = [r.due_at for r in readings if r.running and r.due_at]
         due_by_case[case_id] = min(running_due, default=None)
         due_times = [r.due_at for r in readings if r.running and r.breached_at is None and r.due_at]
-        rule_moments = due_rule_moments(rules, policy, readings, histories[case_id], schedule, now)
+        rule_moments = due_rule_moments(
+            rules,
+            policy,
+            readings,
+            histories[case_id],
+            schedule,
+            now,
+            extra_time=Adjustment.EXTRA_TIME in (row["customer__adjustments"] or ()),
+        )
         firings.extend(
             DueFiring(rule, case_id, moment.cycle)
             for rule, moment in rule_moments
@@ -137,6 +146,7 @@ _FACTS = (
     "created_at",
     "customer__kind",
     "customer__organisation_id",
+    "customer__adjustments",
 )
 
 
@@ -153,6 +163,7 @@ def _facts_in_memory(case: Case) -> dict[str, Any]:
         "created_at": case.created_at,
         "customer__kind": case.customer.kind,
         "customer__organisation_id": case.customer.organisation_id,
+        "customer__adjustments": case.customer.adjustments,
     }
 
 

@@ -21,6 +21,9 @@ from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at
 from patron.standards.models import EscalationRule, RuleFiring, ServiceAlert, SlaPolicy
 from patron.standards.rules import Moment, firing_moment
 
+# How much longer a customer given extra time to respond is waited on.
+EXTRA_TIME_FACTOR = 2
+
 logger = logging.getLogger(__name__)
 
 
@@ -42,8 +45,12 @@ def due_rule_moments(
     history: CaseHistory,
     schedule: Schedule,
     now: datetime,
+    *,
+    extra_time: bool = False,
 ) -> list[tuple[EscalationRule, Moment]]:
-    """Each applicable rule with the moment it fires in the case's current cycle."""
+    """Each applicable rule with the moment it fires in the case's current cycle. A customer
+    given extra time to respond (a reasonable adjustment) is waited on twice as long before a
+    reminder or a resolution for want of an answer."""
     by_target = {reading.target: reading for reading in readings}
     awaiting_since = (
         entered_status_at(history, frozenset({Status.AWAITING_CUSTOMER}))
@@ -54,7 +61,14 @@ def due_rule_moments(
     for rule in rules:
         if rule.policy_id is not None and (policy is None or rule.policy_id != policy.pk):
             continue
-        moment = firing_moment(rule, readings=by_target, awaiting_since=awaiting_since, schedule=schedule, now=now)
+        moment = firing_moment(
+            rule,
+            readings=by_target,
+            awaiting_since=awaiting_since,
+            schedule=schedule,
+            now=now,
+            wait_factor=EXTRA_TIME_FACTOR if extra_time else 1,
+        )
         if moment is not None:
             found.append((rule, moment))
     return found
