@@ -293,7 +293,7 @@ def record_remedy_step(*, complaint: Complaint, by: Agent, details: RemedyStepDe
         if purchase is None:
             raise Conflict(
                 "Record what the customer bought first (goods, a service or digital content).",
-                fields={"step": "Record the purchase first."},
+                fields={"purchase": "Record the purchase first."},
             )
         facts = purchase.as_facts()
         path = [taken.as_path_step() for taken in locked.remedy_steps.all()]
