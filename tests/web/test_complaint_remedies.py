@@ -14,6 +14,7 @@ from django.utils import timezone
 from patron.accounts.models import Team
 from patron.cases.models import Case, CaseEvent, CaseKind
 from patron.complaints.models import Purchase, RemedyStep
+from patron.web import timeline
 from tests import factories
 from tests.web.reading import page, visible_text
 
@@ -123,6 +124,7 @@ def test_recording_steps_on_the_path(client_a: Client, complaint: Case, today: d
     assert f"Paused since {_long(today)}" in text
     assert "Repair or replacement Not available" in text
     assert CaseEvent.objects.filter(case=complaint, data__remedy_step="repair_requested").count() == 1
+    assert f"recorded on the remedy path: Repair requested on {_long(today)}." in text  # on the timeline
 
 
 @pytest.mark.parametrize(
@@ -162,3 +164,11 @@ def test_others_cannot_record_on_a_complaint_they_cannot_see(client_b: Client, c
     enquiry = factories.case(team_=team_a)
     assert not Purchase.objects.exists()
     assert "Consumer rights" not in page(client_b.get(f"/cases/{enquiry.reference}"))
+
+
+def test_the_timeline_says_the_money_agreed() -> None:
+    event = CaseEvent(
+        kind="complaint_step", data={"remedy_step": "price_reduced", "on": "2026-11-26", "amount": "10.00"}
+    )
+    said = "Patron recorded on the remedy path: Price reduction agreed on 26 November 2026, £10.00."
+    assert timeline.change(event) == said
