@@ -261,6 +261,25 @@ def test_digital_content_on_a_disc_has_the_30_days() -> None:
     assert state_of(disc, _walk(disc, (K.SHORT_TERM_REJECT, date(2026, 3, 31)))) == RemedyState.REJECTED
 
 
+# --- who and what the Act covers ------------------------------------------------------------------
+
+
+def test_a_business_customer_has_no_consumer_rights_remedy() -> None:
+    business = _goods(consumer=False)
+    assert _by_code(business, date(2026, 3, 5)) == {"none": (False, None)}
+    assert "applies only to a consumer" in _reasons(business, date(2026, 3, 5))["none"]
+    assert next_steps(business, [], date(2026, 3, 5)) == []
+    with pytest.raises(Conflict, match="applies only to a consumer"):
+        _walk(business, (K.REPAIR_REQUESTED, date(2026, 3, 5)))
+
+
+def test_the_act_covers_contracts_from_1_october_2015() -> None:
+    older = _goods(purchased_on=date(2015, 9, 30), delivered_on=date(2015, 9, 30))
+    assert "applies to contracts made from 1 October 2015" in _reasons(older, date(2015, 10, 5))["none"]
+    covered = _goods(purchased_on=date(2015, 10, 1), delivered_on=date(2015, 10, 1))
+    assert _by_code(covered, date(2015, 10, 5))["short_term_reject"] == (True, date(2015, 10, 31))
+
+
 # --- amounts and dates ----------------------------------------------------------------------------
 
 

@@ -151,6 +151,14 @@ def test_a_refused_step_is_shown_on_the_form_and_nothing_saved(
     assert not RemedyStep.objects.exists()
 
 
+def test_a_purchase_for_a_business_has_no_remedy_to_record(client_a: Client, complaint: Case) -> None:
+    assert _purchase(client_a, complaint, **{"purchase-for_business": "on"}).status_code == 302  # type: ignore[attr-defined]
+    assert Purchase.objects.get().consumer is False
+    text = visible_text(client_a.get(f"/cases/{complaint.reference}"))
+    assert "No Consumer Rights Act remedy Not available The Consumer Rights Act applies only to a consumer" in text
+    assert "No remedy step can be recorded: the Act gives none here." in text
+
+
 def test_a_step_before_the_purchase_is_refused(client_a: Client, complaint: Case) -> None:
     response = client_a.post(f"/cases/{complaint.reference}/complaint/remedies", {"remedy-step": "repair_requested"})
     assert response.status_code == 409

@@ -56,6 +56,7 @@ class PurchaseOut(Schema):
     perishable_days: int | None
     motor_vehicle: bool
     tangible_medium: bool
+    consumer: bool
 
 
 class RootCauseOut(Schema):
@@ -118,6 +119,7 @@ class PurchaseIn(Schema):
     perishable_days: int | None = Field(None, description="Goods: their expected life in days, if perishable.")
     motor_vehicle: bool = Field(False, description="Goods: a motor vehicle (a deduction for use is allowed).")
     tangible_medium: bool = Field(False, description="Digital content on a disc or inside goods (not a download).")
+    consumer: bool = Field(True, description="Bought by a consumer; the Act gives a business customer no remedy.")
 
 
 class RemedyOut(Schema):

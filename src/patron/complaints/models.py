@@ -152,6 +152,7 @@ class Purchase(TimestampedModel):
     perishable_days = models.PositiveSmallIntegerField(_("expected life (days), if perishable"), null=True, blank=True)
     motor_vehicle = models.BooleanField(_("a motor vehicle"), default=False)
     tangible_medium = models.BooleanField(_("digital content on a disc or inside goods"), default=False)
+    consumer = models.BooleanField(_("bought by a consumer, not a business"), default=True)
 
     def __str__(self) -> str:
         return self.description or self.type
@@ -168,6 +169,7 @@ class Purchase(TimestampedModel):
             perishable_days=self.perishable_days,
             motor_vehicle=self.motor_vehicle,
             tangible_medium=self.tangible_medium,
+            consumer=self.consumer,
         )
 
 

@@ -56,6 +56,8 @@ class Purchase:
     motor_vehicle: bool = False
     # Digital content on a disc or inside goods has the 30-day right to reject; a download has not.
     tangible_medium: bool = False
+    # The Act protects an individual buying wholly or mainly outside their trade, not a business.
+    consumer: bool = True
 
 
 class RemedyState(StrEnum):
@@ -143,6 +145,8 @@ class RejectionWindow:
     days_left: int | None = None
 
 
+# The Act applies to contracts made from this day; earlier ones fall under the Sale of Goods Act 1979.
+IN_FORCE_FROM = date(2015, 10, 1)
 STRR_DAYS = 30
 STRR_MINIMUM_AFTER_PAUSE_DAYS = 7
 PRESUMPTION_MONTHS = 6
@@ -208,6 +212,21 @@ def transitions(purchase: Purchase) -> dict[tuple[RemedyState, StepKind], Remedy
     return table
 
 
+def not_applicable_because(purchase: Purchase) -> str | None:
+    """Why the Act gives this purchase no remedy at all, if it does not apply."""
+    if not purchase.consumer:
+        return (
+            "The Consumer Rights Act applies only to a consumer: an individual buying wholly or mainly outside "
+            "their trade. A business customer's rights are in the contract and the Sale of Goods Act 1979."
+        )
+    if purchase.purchased_on < IN_FORCE_FROM:
+        return (
+            f"The Consumer Rights Act applies to contracts made from {_day(IN_FORCE_FROM)}; this one is older, "
+            "so the Sale of Goods Act 1979 applies."
+        )
+    return None
+
+
 def has_short_term_right(purchase: Purchase) -> bool:
     return purchase.type == PurchaseType.GOODS or (purchase.type == PurchaseType.DIGITAL and purchase.tangible_medium)
 
@@ -224,6 +243,8 @@ def state_of(purchase: Purchase, path: Sequence[PathStep]) -> RemedyState:
 def next_steps(purchase: Purchase, path: Sequence[PathStep], as_of: date) -> list[StepKind]:
     """The steps that may be recorded next, in the order the Act offers them; the short-term
     rejection only while its days last."""
+    if not_applicable_because(purchase) is not None:
+        return []
     state = state_of(purchase, path)
     allowed = [kind for kind in StepKind if (state, kind) in transitions(purchase)]
     if StepKind.SHORT_TERM_REJECT in allowed:
@@ -243,6 +264,9 @@ def with_default_amount(purchase: Purchase, step: PathStep) -> PathStep:
 def check_step(purchase: Purchase, path: Sequence[PathStep], step: PathStep, *, today: date) -> RemedyState:
     """The state the step leads to, or the reason it cannot be recorded: a step the path does
     not allow from where it is (Conflict), a date or an amount that breaks a rule (ValidationFailed)."""
+    outside = not_applicable_because(purchase)
+    if outside is not None:
+        raise Conflict(outside, fields={"step": "The Act does not apply."})
     state = state_of(purchase, path)
     after = transitions(purchase).get((state, step.kind))
     if after is None:
@@ -391,6 +415,9 @@ def limitation_sentence(purchase: Purchase, as_of: date) -> str:
 def remedies_on(purchase: Purchase, as_of: date, path: Sequence[PathStep] = ()) -> list[Remedy]:
     """The statutory remedies for this purchase on `as_of`, given the path taken so far, in the
     order the Act offers them; then the refund, once one is agreed."""
+    outside = not_applicable_because(purchase)
+    if outside is not None:
+        return [Remedy("none", "No Consumer Rights Act remedy", False, None, outside)]
     state = state_of(purchase, path)
     limit = limitation_sentence(purchase, as_of)
     limitation_end = limitation_ends(purchase)

@@ -192,6 +192,7 @@ class PurchaseDetails:
     perishable_days: int | None = None
     motor_vehicle: bool = False
     tangible_medium: bool = False
+    consumer: bool = True
 
 
 def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -> Purchase:
@@ -224,6 +225,7 @@ def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -
                 "perishable_days": details.perishable_days if details.type == PurchaseType.GOODS else None,
                 "motor_vehicle": details.motor_vehicle and details.type == PurchaseType.GOODS,
                 "tangible_medium": details.tangible_medium and details.type == PurchaseType.DIGITAL,
+                "consumer": details.consumer,
             },
         )
         record_event(

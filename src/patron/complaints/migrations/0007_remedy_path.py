@@ -49,6 +49,11 @@ class Migration(migrations.Migration):
             name='tangible_medium',
             field=models.BooleanField(default=False, verbose_name='digital content on a disc or inside goods'),
         ),
+        migrations.AddField(
+            model_name='purchase',
+            name='consumer',
+            field=models.BooleanField(default=True, verbose_name='bought by a consumer, not a business'),
+        ),
         migrations.CreateModel(
             name='RemedyStep',
             fields=[

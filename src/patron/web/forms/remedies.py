@@ -90,6 +90,11 @@ class PurchaseForm(PatronForm):
     )
     motor_vehicle = forms.BooleanField(label=_("A motor vehicle"), required=False)
     tangible_medium = forms.BooleanField(label=_("Digital content on a disc or inside goods"), required=False)
+    for_business = forms.BooleanField(
+        label=_("Bought for the customer's business"),
+        required=False,
+        help_text=_("The Consumer Rights Act protects consumers only."),
+    )
 
     @classmethod
     def for_purchase(cls, purchase: Purchase | None) -> PurchaseForm:
@@ -97,7 +102,8 @@ class PurchaseForm(PatronForm):
             return cls(initial={"region": LegalRegion.ENGLAND_AND_WALES.value})
         fields = ("type", "description", "purchased_on", "delivered_on", "fault_reported_on", "price", "region")
         extra = ("perishable_days", "motor_vehicle", "tangible_medium")
-        return cls(initial={name: getattr(purchase, name) for name in (*fields, *extra)})
+        initial = {name: getattr(purchase, name) for name in (*fields, *extra)}
+        return cls(initial={**initial, "for_business": not purchase.consumer})
 
     def details(self) -> PurchaseDetails:
         data = self.cleaned_data
@@ -112,6 +118,7 @@ class PurchaseForm(PatronForm):
             perishable_days=data["perishable_days"],
             motor_vehicle=data["motor_vehicle"],
             tangible_medium=data["tangible_medium"],
+            consumer=not data["for_business"],
         )
 
 
