@@ -103,10 +103,22 @@ def test_purchase_and_remedies_on_a_day(complaint_case: Case, api: ApiClient) ->
             {"type": "goods", "purchased_on": "2026-11-02", "delivered_on": "2026-11-01"},
             "Delivery cannot come before the purchase.",
         ),
+        (
+            {"type": "goods", "purchased_on": "2026-11-01", "price": "1e30"},
+            "Give the price in pounds and pence, up to £1,000,000.",
+        ),
+        (
+            {"type": "goods", "purchased_on": "2026-11-01", "perishable_days": 400},
+            "A perishable item's expected life is from 1 to 365 days.",
+        ),
+        (
+            {"type": "goods", "purchased_on": "2026-11-01", "fault_reported_on": "2026-10-31"},
+            "The fault cannot have been reported before the purchase.",
+        ),
     ],
 )
 def test_a_bad_purchase_is_refused_and_nothing_saved(
-    complaint_case: Case, api: ApiClient, body: dict[str, str], detail: str
+    complaint_case: Case, api: ApiClient, body: dict[str, object], detail: str
 ) -> None:
     response = api.raw("put", f"/cases/{complaint_case.reference}/complaint/purchase", _json(body))
     assert (response.status_code, response.json()["detail"]) == (422, detail)
@@ -192,6 +204,12 @@ def test_the_remedy_path_is_recorded_step_by_step(complaint_case: Case, api: Api
             "An amount cannot be negative.",
         ),
         ([], {"step": "repair_requested", "on": "2099-01-01"}, 422, "A remedy step cannot be dated in the future."),
+        (
+            [{"step": "fix_impossible", "on": "2026-11-10"}],
+            {"step": "price_reduced", "on": "2026-11-10", "amount": "1e30"},
+            422,
+            "The amount cannot be more than the price paid",
+        ),
         ([], {"step": "mend", "on": "2026-11-10"}, 422, "“mend” is not a remedy step."),
     ],
 )

@@ -292,6 +292,7 @@ def test_the_act_covers_contracts_from_1_october_2015() -> None:
         (_goods(), [(K.FIX_IMPOSSIBLE, date(2026, 5, 1)), (K.PRICE_REDUCED, date(2026, 5, 1), "1.005")], "pence"),
         (_goods(), [(K.FIX_IMPOSSIBLE, date(2026, 5, 1)), (K.PRICE_REDUCED, date(2026, 5, 1))], "Give the amount"),
         (_goods(), [(K.SHORT_TERM_REJECT, date(2026, 3, 5), "150.00")], "full refund, with no deduction: £200.00"),
+        (_goods(price=None), [(K.SHORT_TERM_REJECT, date(2026, 3, 5), "1e30")], "over £1,000,000"),
         (_goods(), [(K.REPAIR_REQUESTED, date(2026, 3, 5), "10.00")], "Only a rejection or a price reduction"),
         (_goods(price=None), [(K.SHORT_TERM_REJECT, date(2026, 3, 5))], "Give the amount"),
         # Within six months of delivery a final rejection refunds the whole price.

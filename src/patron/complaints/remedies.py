@@ -319,8 +319,6 @@ def _check_amount(purchase: Purchase, step: PathStep) -> None:
         )
     if not amount.is_finite() or amount < 0:
         raise ValidationFailed("An amount cannot be negative.", fields={"amount": "Check the amount."})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed("Give the amount in pounds and pence.", fields={"amount": "Check the amount."})
     if price is not None and amount > price:
         raise ValidationFailed(
             f"The amount cannot be more than the price paid, {_money(price)}.", fields={"amount": "Check the amount."}
@@ -329,6 +327,9 @@ def _check_amount(purchase: Purchase, step: PathStep) -> None:
         raise ValidationFailed(
             "An amount over £1,000,000 cannot be recorded here; check it.", fields={"amount": "Check the amount."}
         )
+    # Checked after the bound: a huge amount cannot be rounded to pence at all.
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed("Give the amount in pounds and pence.", fields={"amount": "Check the amount."})
     if step.kind == StepKind.PRICE_REDUCED and amount == 0:
         raise ValidationFailed("A price reduction is more than £0.00.", fields={"amount": "Check the amount."})
     if step.kind == StepKind.SHORT_TERM_REJECT and price is not None and amount != price:
