@@ -145,7 +145,7 @@ class RejectionWindow:
     days_left: int | None = None
 
 
-# The Act applies to contracts made from this day; earlier ones fall under the Sale of Goods Act 1979.
+# The Act applies to contracts made from this day (DOMAIN.md §2).
 IN_FORCE_FROM = date(2015, 10, 1)
 STRR_DAYS = 30
 STRR_MINIMUM_AFTER_PAUSE_DAYS = 7
@@ -217,12 +217,12 @@ def not_applicable_because(purchase: Purchase) -> str | None:
     if not purchase.consumer:
         return (
             "The Consumer Rights Act applies only to a consumer: an individual buying wholly or mainly outside "
-            "their trade. A business customer's rights are in the contract and the Sale of Goods Act 1979."
+            "their trade. A business customer's rights are those of their contract and other law."
         )
     if purchase.purchased_on < IN_FORCE_FROM:
         return (
             f"The Consumer Rights Act applies to contracts made from {_day(IN_FORCE_FROM)}; this one is older, "
-            "so the Sale of Goods Act 1979 applies."
+            "so the law before it applies."
         )
     return None
 
