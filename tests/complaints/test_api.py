@@ -12,7 +12,7 @@ import pytest
 from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind
 from patron.cases.services import CaseChanges, update_case
-from patron.complaints.models import Complaint, Purchase
+from patron.complaints.models import Complaint, Purchase, RemedyStep
 from patron.dates import add_months
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
@@ -95,19 +95,162 @@ def test_purchase_and_remedies_on_a_day(complaint_case: Case, api: ApiClient) ->
     ("body", "detail"),
     [
         ({"type": "car", "purchased_on": "2026-11-01"}, "A purchase is goods, a service or digital content."),
-        ({"type": "goods", "purchased_on": "2099-01-01"}, "A purchase or delivery date cannot be in the future."),
+        (
+            {"type": "goods", "purchased_on": "2099-01-01"},
+            "A purchase, delivery or fault report date cannot be in the future.",
+        ),
         (
             {"type": "goods", "purchased_on": "2026-11-02", "delivered_on": "2026-11-01"},
             "Delivery cannot come before the purchase.",
         ),
+        (
+            {"type": "goods", "purchased_on": "2026-11-01", "price": "1e30"},
+            "Give the price in pounds and pence, up to £1,000,000.",
+        ),
+        (
+            {"type": "goods", "purchased_on": "2026-11-01", "perishable_days": 400},
+            "A perishable item's expected life is from 1 to 365 days.",
+        ),
+        (
+            {"type": "goods", "purchased_on": "2026-11-01", "fault_reported_on": "2026-10-31"},
+            "The fault cannot have been reported before the purchase.",
+        ),
     ],
 )
 def test_a_bad_purchase_is_refused_and_nothing_saved(
-    complaint_case: Case, api: ApiClient, body: dict[str, str], detail: str
+    complaint_case: Case, api: ApiClient, body: dict[str, object], detail: str
 ) -> None:
     response = api.raw("put", f"/cases/{complaint_case.reference}/complaint/purchase", _json(body))
     assert (response.status_code, response.json()["detail"]) == (422, detail)
     assert not Purchase.objects.exists()
+
+
+GOODS = {"type": "goods", "purchased_on": "2026-11-01", "delivered_on": "2026-11-02", "price": "49.99"}
+
+
+def _bought(api: ApiClient, case: Case, body: dict[str, str] = GOODS) -> str:
+    url = f"/cases/{case.reference}/complaint"
+    assert api.raw("put", f"{url}/purchase", _json(body)).status_code == 200
+    return url
+
+
+def test_the_fault_is_reported_on_the_day_the_complaint_came_unless_given(complaint_case: Case, api: ApiClient) -> None:
+    url = _bought(api, complaint_case)
+    assert api.get(url).json()["purchase"]["fault_reported_on"] == "2026-11-23"
+    given = api.raw("put", f"{url}/purchase", _json({**GOODS, "fault_reported_on": "2026-11-05"})).json()
+    assert given["fault_reported_on"] == "2026-11-05"
+
+
+def test_the_remedy_path_is_recorded_step_by_step(complaint_case: Case, api: ApiClient, agent_a: Agent) -> None:
+    url = _bought(api, complaint_case)
+    asked = api.post(f"{url}/remedies", {"step": "repair_requested", "on": "2026-11-10"})
+    assert asked.status_code == 201, asked.content
+    assert asked.json()["state"] == "fix_in_progress"
+    assert asked.json()["steps"][0]["by"] == agent_a.display_name
+    # The 30 days (to 2 December) stop from 10 November with 23 left; back on 20 November, they run to 13 December.
+    paused = api.get(f"{url}/remedies", as_of="2026-11-15").json()[0]
+    assert (paused["code"], paused["available"], paused["until"]) == ("short_term_reject", False, None)
+    api.post(f"{url}/remedies", {"step": "goods_returned", "on": "2026-11-20"})
+    assert api.get(f"{url}/remedies", as_of="2026-12-13").json()[0]["until"] == "2026-12-13"
+    assert api.get(f"{url}/remedies", as_of="2026-12-14").json()[0]["available"] is False
+    api.post(f"{url}/remedies", {"step": "fix_failed", "on": "2026-11-25"})
+    failed = api.get(f"{url}/remedies/path", as_of="2026-11-25").json()
+    assert [step["step"] for step in failed["next_steps"]] == ["short_term_reject", "price_reduced", "final_reject"]
+    assert failed["state_name"] == "Price reduction or final rejection due"
+    reduced = api.post(f"{url}/remedies", {"step": "price_reduced", "on": "2026-11-26", "amount": "10.00"})
+    assert reduced.status_code == 201, reduced.content
+    path = api.get(f"{url}/remedies/path", as_of="2026-11-27").json()
+    assert path["state"] == "price_reduced"
+    assert [(s["step"], s["on"], s["amount"]) for s in path["steps"]] == [
+        ("repair_requested", "2026-11-10", None),
+        ("goods_returned", "2026-11-20", None),
+        ("fix_failed", "2026-11-25", None),
+        ("price_reduced", "2026-11-26", "10.00"),
+    ]
+    refund = path["remedies"][-1]
+    assert (refund["code"], refund["available"], refund["until"]) == ("refund", True, "2026-12-10")
+    events = CaseEvent.objects.filter(case=complaint_case, kind=EventKind.COMPLAINT_STEP, data__has_key="remedy_step")
+    assert [(event.data["remedy_step"], event.data["state"], event.actor_id) for event in events] == [
+        ("repair_requested", "fix_in_progress", agent_a.pk),
+        ("goods_returned", "returned", agent_a.pk),
+        ("fix_failed", "final_remedy_due", agent_a.pk),
+        ("price_reduced", "price_reduced", agent_a.pk),
+    ]
+    assert events.last().data["amount"] == "10.00"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("steps", "body", "status", "detail"),
+    [
+        ([], {"step": "conforms", "on": "2026-11-10"}, 409, "“Now as it should be” cannot be recorded now"),
+        (
+            [{"step": "repair_requested", "on": "2026-11-10"}],
+            {"step": "replacement_requested", "on": "2026-11-11"},
+            409,
+            "“Replacement requested” cannot be recorded now",
+        ),
+        ([], {"step": "short_term_reject", "on": "2026-12-02", "amount": "40.00"}, 422, "a full refund"),
+        ([], {"step": "fix_impossible", "on": "2026-11-10", "amount": "5.00"}, 422, "Only a rejection"),
+        (
+            [{"step": "fix_impossible", "on": "2026-11-10"}],
+            {"step": "price_reduced", "on": "2026-11-10", "amount": "50.00"},
+            422,
+            "The amount cannot be more than the price paid, £49.99.",
+        ),
+        (
+            [{"step": "fix_impossible", "on": "2026-11-10"}],
+            {"step": "price_reduced", "on": "2026-11-10", "amount": "-1"},
+            422,
+            "An amount cannot be negative.",
+        ),
+        ([], {"step": "repair_requested", "on": "2099-01-01"}, 422, "A remedy step cannot be dated in the future."),
+        (
+            [{"step": "fix_impossible", "on": "2026-11-10"}],
+            {"step": "price_reduced", "on": "2026-11-10", "amount": "1e30"},
+            422,
+            "The amount cannot be more than the price paid",
+        ),
+        ([], {"step": "mend", "on": "2026-11-10"}, 422, "“mend” is not a remedy step."),
+    ],
+)
+def test_a_step_the_path_does_not_allow_is_refused_and_nothing_saved(
+    complaint_case: Case, api: ApiClient, steps: list[dict[str, str]], body: dict[str, str], status: int, detail: str
+) -> None:
+    url = _bought(api, complaint_case)
+    for step in steps:
+        assert api.post(f"{url}/remedies", step).status_code == 201
+    events = CaseEvent.objects.filter(case=complaint_case).count()
+    refused = api.post(f"{url}/remedies", body)
+    assert refused.status_code == status
+    assert detail in refused.json()["detail"]
+    assert RemedyStep.objects.count() == len(steps)
+    assert CaseEvent.objects.filter(case=complaint_case).count() == events
+
+
+def test_a_remedy_step_needs_the_purchase_first(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint"
+    refused = api.post(f"{url}/remedies", {"step": "repair_requested"})
+    assert (refused.status_code, refused.json()["detail"]) == (
+        409,
+        "Record what the customer bought first (goods, a service or digital content).",
+    )
+    assert api.get(f"{url}/remedies/path").status_code == 404
+
+
+def test_the_type_of_purchase_is_fixed_once_the_path_has_a_step(complaint_case: Case, api: ApiClient) -> None:
+    url = _bought(api, complaint_case)
+    api.post(f"{url}/remedies", {"step": "repair_requested", "on": "2026-11-10"})
+    changed = api.raw("put", f"{url}/purchase", _json({**GOODS, "type": "service"}))
+    assert changed.status_code == 409
+    assert Purchase.objects.get().type == "goods"
+
+
+def test_someone_elses_complaint_path_is_not_found(complaint_case: Case, api: ApiClient, agent_b: Agent) -> None:
+    url = _bought(api, complaint_case)
+    other = client_for(agent_b)
+    assert other.post(f"{url}/remedies", {"step": "repair_requested", "on": "2026-11-10"}).status_code == 404
+    assert other.get(f"{url}/remedies/path").status_code == 404
+    assert not RemedyStep.objects.exists()
 
 
 def test_a_complaint_outside_the_agents_teams_is_not_found(complaint_case: Case, agent_b: Agent) -> None:

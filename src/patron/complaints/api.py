@@ -1,6 +1,7 @@
 """Complaints in the API: the complaint of a case with its steps, tier, regime, deadlines, root
-cause and redress; changing it; what was bought; the Consumer Rights Act remedies on a day; the
-root causes to choose from; and the complaints register."""
+cause and redress; changing it; what was bought; the Consumer Rights Act remedies on a day and
+the remedy path taken, with its steps recorded; the root causes to choose from; and the
+complaints register."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Created
 
 from patron.accounts.queries import acting_agent
 from patron.cases.api import case_for_request
 from patron.cases.downloads import csv_response
 from patron.complaints import queries, register, services
 from patron.complaints.models import Complaint, ComplaintRegime, RootCause, Step
+from patron.complaints.remedies import STATE_NAMES, STEP_NAMES
 from patron.errors import ValidationFailed
 
 router = Router(tags=["complaints"])
@@ -49,7 +52,11 @@ class PurchaseOut(Schema):
     description: str
     price: Decimal | None
     region: str
-    first_fix_failed: bool
+    fault_reported_on: date | None
+    perishable_days: int | None
+    motor_vehicle: bool
+    tangible_medium: bool
+    consumer: bool
 
 
 class RootCauseOut(Schema):
@@ -105,8 +112,14 @@ class PurchaseIn(Schema):
     delivered_on: date | None = None
     description: str = ""
     price: Decimal | None = None
-    region: str = "england-and-wales"
-    first_fix_failed: bool = False
+    region: str = Field("england-and-wales", description="england-and-wales, scotland or northern-ireland.")
+    fault_reported_on: date | None = Field(
+        None, description="When the customer reported the fault; the day the complaint was received if not given."
+    )
+    perishable_days: int | None = Field(None, description="Goods: their expected life in days, if perishable.")
+    motor_vehicle: bool = Field(False, description="Goods: a motor vehicle (a deduction for use is allowed).")
+    tangible_medium: bool = Field(False, description="Digital content on a disc or inside goods (not a download).")
+    consumer: bool = Field(True, description="Bought by a consumer; the Act gives a business customer no remedy.")
 
 
 class RemedyOut(Schema):
@@ -119,6 +132,41 @@ class RemedyOut(Schema):
 
 class RemediesQuery(Schema):
     as_of: date | None = None
+
+
+class RemedyStepIn(Schema):
+    step: str = Field(description="A remedy step; the path's `next_steps` lists those allowed now.")
+    on: date | None = Field(None, description="The day it happened; today if not given.")
+    amount: Decimal | None = Field(
+        None, description="Rejections and price reductions: the money agreed, in GBP (a rejection: the price)."
+    )
+    note: str = ""
+
+
+class RemedyStepOut(Schema):
+    step: str
+    name: str
+    on: date
+    amount: Decimal | None
+    note: str
+    state: str = Field(description="Where the path stood after this step.")
+    by: str | None
+    at: datetime
+
+
+class NextStepOut(Schema):
+    step: str
+    name: str
+
+
+class RemedyPathOut(Schema):
+    purchase: PurchaseOut
+    state: str
+    state_name: str
+    as_of: date
+    steps: list[RemedyStepOut]
+    remedies: list[RemedyOut] = Field(description="The remedies on `as_of`, each with the date it runs out and why.")
+    next_steps: list[NextStepOut] = Field(description="The steps that may be recorded next.")
 
 
 class RegisterQuery(Schema):
@@ -227,9 +275,52 @@ def set_purchase(request: HttpRequest, reference: str, body: PurchaseIn) -> Any:
 @router.get("/cases/{reference}/complaint/remedies", response=list[RemedyOut])
 def remedies(request: HttpRequest, reference: str, params: Query[RemediesQuery]) -> list[Any]:
     """The Consumer Rights Act remedies available on `as_of` (today if not given), each with the
-    date it runs out and the reason."""
+    date it runs out and the reason, given the remedy path taken so far."""
     complaint = queries.complaint_of(case_for_request(request, reference))
     return list(queries.remedies_for(complaint, as_of=params.as_of or timezone.localdate()))
+
+
+@router.get("/cases/{reference}/complaint/remedies/path", response=RemedyPathOut)
+def remedy_path(request: HttpRequest, reference: str, params: Query[RemediesQuery]) -> dict[str, Any]:
+    """The remedy path: the steps taken so far with who and when, where it stands, the remedies
+    on `as_of` (today if not given) and the steps that may be recorded next."""
+    complaint = queries.complaint_of(case_for_request(request, reference))
+    return _path_out(queries.remedy_path_of(complaint, as_of=params.as_of or timezone.localdate()))
+
+
+@router.post("/cases/{reference}/complaint/remedies", response={201: RemedyPathOut})
+def record_remedy_step(request: HttpRequest, reference: str, body: RemedyStepIn) -> Created[dict[str, Any]]:
+    """Record a step on the remedy path (a repair requested, the goods back, a refund agreed...).
+    A step the path does not allow from where it stands is refused (409), as is a bad date or
+    amount (422); nothing is saved then."""
+    complaint = queries.complaint_of(case_for_request(request, reference))
+    details = services.RemedyStepDetails(step=body.step, on=body.on, amount=body.amount, note=body.note)
+    services.record_remedy_step(complaint=complaint, by=acting_agent(request.user), details=details)
+    return Created(201, _path_out(queries.remedy_path_of(complaint, as_of=timezone.localdate())))
+
+
+def _path_out(path: queries.RemedyPath) -> dict[str, Any]:
+    return {
+        "purchase": path.purchase,
+        "state": path.state.value,
+        "state_name": STATE_NAMES[path.state],
+        "as_of": path.as_of,
+        "steps": [
+            {
+                "step": step.step,
+                "name": step.get_step_display(),
+                "on": step.on,
+                "amount": step.amount,
+                "note": step.note,
+                "state": step.state,
+                "by": step.by.display_name if step.by else None,
+                "at": step.at,
+            }
+            for step in path.steps
+        ],
+        "remedies": path.remedies,
+        "next_steps": [{"step": kind.value, "name": STEP_NAMES[kind]} for kind in path.next_steps],
+    }
 
 
 @router.get("/complaints/root-causes", response=list[RootCauseOut])

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from patron.cases.models import Case
 from patron.complaints.regimes import Regime
-from patron.complaints.remedies import LegalRegion, PurchaseType
+from patron.complaints.remedies import (
+    STATE_NAMES,
+    STEP_NAMES,
+    LegalRegion,
+    PathStep,
+    PurchaseType,
+    RemedyState,
+    StepKind,
+)
+from patron.complaints.remedies import Purchase as PurchaseFacts
 from patron.db import TimestampedModel
 
 
@@ -139,10 +148,53 @@ class Purchase(TimestampedModel):
         choices=[(r.value, r.value) for r in LegalRegion],
         default=LegalRegion.ENGLAND_AND_WALES,
     )
-    first_fix_failed = models.BooleanField(_("one repair, replacement or repeat already failed"), default=False)
+    fault_reported_on = models.DateField(_("fault reported on"), null=True, blank=True)
+    perishable_days = models.PositiveSmallIntegerField(_("expected life (days), if perishable"), null=True, blank=True)
+    motor_vehicle = models.BooleanField(_("a motor vehicle"), default=False)
+    tangible_medium = models.BooleanField(_("digital content on a disc or inside goods"), default=False)
+    consumer = models.BooleanField(_("bought by a consumer, not a business"), default=True)
 
     def __str__(self) -> str:
         return self.description or self.type
+
+    def as_facts(self) -> PurchaseFacts:
+        return PurchaseFacts(
+            type=PurchaseType(self.type),
+            purchased_on=self.purchased_on,
+            delivered_on=self.delivered_on,
+            price=self.price,
+            description=self.description,
+            region=LegalRegion(self.region),
+            fault_reported_on=self.fault_reported_on,
+            perishable_days=self.perishable_days,
+            motor_vehicle=self.motor_vehicle,
+            tangible_medium=self.tangible_medium,
+            consumer=self.consumer,
+        )
+
+
+class RemedyStep(models.Model):
+    """One step on a complaint's Consumer Rights Act remedy path, with who recorded it and
+    when, the day it happened, the money agreed (a refund or a price reduction) and where the
+    path stood after it."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="remedy_steps")
+    step = models.CharField(_("step"), max_length=40, choices=[(kind.value, STEP_NAMES[kind]) for kind in StepKind])
+    on = models.DateField(_("on"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    state = models.CharField(_("state after"), max_length=30, choices=[(s.value, STATE_NAMES[s]) for s in RemedyState])
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} on {self.complaint_id}"
+
+    def as_path_step(self) -> PathStep:
+        return PathStep(kind=StepKind(self.step), on=self.on, amount=self.amount)
 
 
 class ActionStatus(models.TextChoices):

@@ -16,13 +16,13 @@ from patron.complaints.models import (
     Complaint,
     CorrectiveAction,
     Purchase,
+    RemedyStep,
     RootCause,
     Step,
     StepTemplate,
 )
 from patron.complaints.regimes import Deadlines, IsBusinessDay, deadlines
-from patron.complaints.remedies import LegalRegion, PurchaseType, Remedy, remedies_on
-from patron.complaints.remedies import Purchase as PurchaseFacts
+from patron.complaints.remedies import Remedy, RemedyState, StepKind, next_steps, remedies_on, state_of
 from patron.errors import Conflict, NotFound, ValidationFailed
 from patron.standards.holidays_uk import Region, bank_holidays
 
@@ -65,19 +65,38 @@ def purchase_of(complaint: Complaint) -> Purchase | None:
 
 
 def remedies_for(complaint: Complaint, *, as_of: date) -> list[Remedy]:
+    return remedy_path_of(complaint, as_of=as_of).remedies
+
+
+@dataclass(frozen=True)
+class RemedyPath:
+    """A complaint's Consumer Rights Act remedy path: what was bought, the steps taken so far
+    with who recorded them, where the path stands, the remedies open on `as_of` and the steps
+    that may be recorded next."""
+
+    purchase: Purchase
+    steps: list[RemedyStep]
+    state: RemedyState
+    as_of: date
+    remedies: list[Remedy]
+    next_steps: list[StepKind]
+
+
+def remedy_path_of(complaint: Complaint, *, as_of: date) -> RemedyPath:
     purchase = purchase_of(complaint)
     if purchase is None:
         raise NotFound("Record what the customer bought first (goods, a service or digital content).")
-    facts = PurchaseFacts(
-        type=PurchaseType(purchase.type),
-        purchased_on=purchase.purchased_on,
-        delivered_on=purchase.delivered_on,
-        price=purchase.price,
-        description=purchase.description,
-        region=LegalRegion(purchase.region),
-        first_fix_failed=purchase.first_fix_failed,
+    steps = list(RemedyStep.objects.filter(complaint=complaint).select_related("by"))
+    facts = purchase.as_facts()
+    path = [step.as_path_step() for step in steps]
+    return RemedyPath(
+        purchase=purchase,
+        steps=steps,
+        state=state_of(facts, path),
+        as_of=as_of,
+        remedies=remedies_on(facts, as_of, path),
+        next_steps=next_steps(facts, path, as_of),
     )
-    return remedies_on(facts, as_of)
 
 
 def active_root_causes() -> QuerySet[RootCause]:

@@ -26,13 +26,14 @@ from patron.complaints.models import (
     ComplaintStep,
     CorrectiveAction,
     Purchase,
+    RemedyStep,
     RootCause,
     Step,
     Tier,
     TierQueue,
 )
 from patron.complaints.regimes import BUILT_IN, GENERAL
-from patron.complaints.remedies import LegalRegion, PurchaseType
+from patron.complaints.remedies import LegalRegion, PathStep, PurchaseType, StepKind, check_step, with_default_amount
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.sentinels import UNSET
@@ -186,28 +187,30 @@ class PurchaseDetails:
     description: str = ""
     price: Decimal | None = None
     region: str = LegalRegion.ENGLAND_AND_WALES
-    first_fix_failed: bool = False
+    # The day the customer reported the fault; the day the complaint was received if not given.
+    fault_reported_on: date | None = None
+    perishable_days: int | None = None
+    motor_vehicle: bool = False
+    tangible_medium: bool = False
+    consumer: bool = True
 
 
 def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -> Purchase:
-    """What the customer bought, so the Consumer Rights Act remedies can be worked out."""
+    """What the customer bought, so the Consumer Rights Act remedies can be worked out. Once a
+    remedy step is recorded the kind of purchase is fixed: the path taken depends on it."""
     _require_visible(complaint, by)
-    if details.type not in PurchaseType.__members__.values():
-        raise ValidationFailed("A purchase is goods, a service or digital content.", fields={"type": "Unknown."})
-    if details.region not in LegalRegion.__members__.values():
+    _check_purchase(details)
+    reported_on = details.fault_reported_on or timezone.localdate(complaint.received_at)
+    if reported_on < details.purchased_on:
         raise ValidationFailed(
-            "The law that applies is that of England and Wales, Scotland or Northern Ireland.",
-            fields={"region": "Unknown."},
+            "The fault cannot have been reported before the purchase.", fields={"fault_reported_on": "Check."}
         )
-    today = timezone.localdate()
-    if details.purchased_on > today or (details.delivered_on is not None and details.delivered_on > today):
-        raise ValidationFailed(
-            "A purchase or delivery date cannot be in the future.", fields={"purchased_on": "Check."}
+    existing = Purchase.objects.filter(complaint=complaint).first()
+    if existing is not None and existing.type != details.type and complaint.remedy_steps.exists():
+        raise Conflict(
+            "The remedy path already has steps for this purchase, so its type cannot change.",
+            fields={"type": "Fixed once a remedy step is recorded."},
         )
-    if details.delivered_on is not None and details.delivered_on < details.purchased_on:
-        raise ValidationFailed("Delivery cannot come before the purchase.", fields={"delivered_on": "Check."})
-    if details.price is not None and details.price < 0:
-        raise ValidationFailed("A price cannot be negative.", fields={"price": "Check."})
     with transaction.atomic():
         purchase, _ = Purchase.objects.update_or_create(
             complaint=complaint,
@@ -216,9 +219,13 @@ def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -
                 "purchased_on": details.purchased_on,
                 "delivered_on": details.delivered_on,
                 "description": " ".join(details.description.split())[:300],
-                "price": details.price,
+                "price": details.price.quantize(Decimal("0.01")) if details.price is not None else None,
                 "region": details.region,
-                "first_fix_failed": details.first_fix_failed,
+                "fault_reported_on": reported_on,
+                "perishable_days": details.perishable_days if details.type == PurchaseType.GOODS else None,
+                "motor_vehicle": details.motor_vehicle and details.type == PurchaseType.GOODS,
+                "tangible_medium": details.tangible_medium and details.type == PurchaseType.DIGITAL,
+                "consumer": details.consumer,
             },
         )
         record_event(
@@ -226,9 +233,94 @@ def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -
             kind=EventKind.COMPLAINT_STEP,
             at=timezone.now(),
             by=by,
-            data={"purchase": details.type, "purchased_on": details.purchased_on.isoformat()},
+            data={
+                "purchase": details.type,
+                "purchased_on": details.purchased_on.isoformat(),
+                "fault_reported_on": reported_on.isoformat(),
+            },
         )
     return purchase
+
+
+def _check_purchase(details: PurchaseDetails) -> None:
+    if details.type not in PurchaseType.__members__.values():
+        raise ValidationFailed("A purchase is goods, a service or digital content.", fields={"type": "Unknown."})
+    if details.region not in LegalRegion.__members__.values():
+        raise ValidationFailed(
+            "The law that applies is that of England and Wales, Scotland or Northern Ireland.",
+            fields={"region": "Unknown."},
+        )
+    today = timezone.localdate()
+    dates = (details.purchased_on, details.delivered_on, details.fault_reported_on)
+    if any(day is not None and day > today for day in dates):
+        raise ValidationFailed(
+            "A purchase, delivery or fault report date cannot be in the future.", fields={"purchased_on": "Check."}
+        )
+    if details.delivered_on is not None and details.delivered_on < details.purchased_on:
+        raise ValidationFailed("Delivery cannot come before the purchase.", fields={"delivered_on": "Check."})
+    if details.price is not None:
+        if not details.price.is_finite() or details.price < 0:
+            raise ValidationFailed("A price cannot be negative.", fields={"price": "Check."})
+        if details.price > MAX_REDRESS or details.price != details.price.quantize(Decimal("0.01")):
+            raise ValidationFailed("Give the price in pounds and pence, up to £1,000,000.", fields={"price": "Check."})
+    if details.perishable_days is not None and not 1 <= details.perishable_days <= 365:
+        raise ValidationFailed(
+            "A perishable item's expected life is from 1 to 365 days.", fields={"perishable_days": "Check."}
+        )
+
+
+@dataclass(frozen=True)
+class RemedyStepDetails:
+    step: str
+    on: date | None = None
+    amount: Decimal | None = None
+    note: str = ""
+
+
+def record_remedy_step(*, complaint: Complaint, by: Agent, details: RemedyStepDetails) -> RemedyStep:
+    """One step on the Consumer Rights Act remedy path: checked against the path so far (the
+    state machine), recorded with who and when, and put on the case's timeline with the
+    remedy given, any money agreed and the new state."""
+    _require_visible(complaint, by)
+    if details.step not in StepKind.__members__.values():
+        raise ValidationFailed(
+            f"“{details.step[:40]}” is not a remedy step. Choose one of: {', '.join(StepKind)}.",
+            fields={"step": "Unknown."},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked so two agents recording at once cannot both move the path on from the same state.
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        purchase = Purchase.objects.filter(complaint=locked).first()
+        if purchase is None:
+            raise Conflict(
+                "Record what the customer bought first (goods, a service or digital content).",
+                fields={"purchase": "Record the purchase first."},
+            )
+        facts = purchase.as_facts()
+        path = [taken.as_path_step() for taken in locked.remedy_steps.all()]
+        on = details.on or timezone.localdate(now)
+        step = with_default_amount(facts, PathStep(kind=StepKind(details.step), on=on, amount=details.amount))
+        state = check_step(facts, path, step, today=timezone.localdate(now))
+        note = details.note.strip()[:MAX_TEXT]
+        taken = RemedyStep.objects.create(
+            complaint=locked, step=step.kind, on=step.on, amount=step.amount, note=note, state=state, by=by, at=now
+        )
+        record_event(
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_STEP,
+            at=now,
+            by=by,
+            data={
+                "remedy_step": step.kind.value,
+                "on": step.on.isoformat(),
+                "amount": str(step.amount) if step.amount is not None else None,
+                "state": state.value,
+                **({"note": note} if note else {}),
+            },
+        )
+        _touch(complaint.case, now)
+    return taken
 
 
 def set_root_cause(*, complaint: Complaint, by: Agent, root_cause: RootCause) -> Complaint:

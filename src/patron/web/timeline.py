@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patron.cases.models import CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Priority, Status
+from patron.complaints.remedies import STEP_NAMES, StepKind
 
 MESSAGE_EVENTS = frozenset(
     {
@@ -155,7 +157,23 @@ def change(event: CaseEvent) -> str:
             "n": data.get("attempts", "?"),
             "error": data.get("error") or _("no reason given."),
         }
+    if kind == EventKind.COMPLAINT_STEP and data.get("remedy_step") in StepKind.__members__.values():
+        return _remedy_step(who, data)
     return _("%(what)s by %(who)s.") % {"what": event.kind_label, "who": who}
+
+
+def _remedy_step(who: str, data: Mapping[str, Any]) -> str:
+    """A step on the Consumer Rights Act remedy path, with its day and any money agreed."""
+    try:
+        day = date.fromisoformat(str(data.get("on")))
+        on = f"{day.day} {day:%B %Y}"
+    except ValueError:
+        on = "?"
+    values = {"who": who, "step": STEP_NAMES[StepKind(data["remedy_step"])], "on": on}
+    if data.get("amount"):
+        values["amount"] = data["amount"]
+        return _("%(who)s recorded on the remedy path: %(step)s on %(on)s, £%(amount)s.") % values
+    return _("%(who)s recorded on the remedy path: %(step)s on %(on)s.") % values
 
 
 def _service_target(kind: str, data: Mapping[str, Any]) -> str:

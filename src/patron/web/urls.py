@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import complaint_views, forms, letter_views, mail_views, privacy_views, views
+from patron.web import complaint_views, forms, letter_views, mail_views, privacy_views, remedy_views, views
 
 
 class RecordId:
@@ -51,6 +51,14 @@ urlpatterns = [
         "cases/<str:reference>/complaint/five-whys",
         views.case_complaint_five_whys,
         name="case_complaint_five_whys",
+    ),
+    path(
+        "cases/<str:reference>/complaint/purchase", remedy_views.case_complaint_purchase, name="case_complaint_purchase"
+    ),
+    path(
+        "cases/<str:reference>/complaint/remedies",
+        remedy_views.case_complaint_remedy_step,
+        name="case_complaint_remedy_step",
     ),
     path("cases/<str:reference>/note", views.case_note, name="case_note"),
     path("cases/<str:reference>/properties", views.case_properties, name="case_properties"),

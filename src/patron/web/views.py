@@ -46,6 +46,7 @@ from patron.standards.services import mark_alerts_read
 from patron.web import forms, timeline
 from patron.web.complaint_views import complaint_context
 from patron.web.refusals import AgentRequest, agent_view, attempt, refuse
+from patron.web.remedy_panel import remedy_context
 
 GET_AND_POST = require_http_methods(["GET", "POST"])
 
@@ -134,6 +135,7 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
         "deliveries": outbound_emails_by_message(case),
         "originals": inbound_emails_by_message(case),
         **complaint_context(case),
+        **remedy_context(case, given),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
         "note_form": given.get("note_form") or forms.NoteForm(),
