@@ -1,6 +1,6 @@
 """Complaint letters: each carries what its regime requires (the deadline in an acknowledgement,
-the ombudsman referral right with its time limit in a final response, the right to refer now in
-a delay letter), reports the handling steps, warns when something is missing, goes out by email
+the ombudsman referral right with its time limit in a final response; the delay letter has its
+own tests), reports the handling steps, warns when something is missing, goes out by email
 as a reply on the case, and prints as a PDF, in large print where the customer asked for it."""
 
 from __future__ import annotations
@@ -104,14 +104,6 @@ def test_an_energy_final_response_gives_twelve_months_and_a_general_one_no_refer
     general = factories.case(team_=team_a, kind=CaseKind.COMPLAINT, subject="Late parcel", received_at=RECEIVED)
     _take_steps(api, general)
     assert "refer your complaint" not in str(_letter(api, general, "final_response")["text"])
-
-
-def test_a_delay_letter_says_the_customer_may_go_to_the_ombudsman_now(complaint_case: Case, api: ApiClient) -> None:
-    api.patch(f"/cases/{complaint_case.reference}/complaint", {"regime": "fca_disp"})
-    text = str(_letter(api, complaint_case, "delay")["text"])
-    # Eight weeks from Monday 23 November 2026.
-    assert "by 18 January 2027, as we said we would" in text
-    assert "you may refer your complaint to the Financial Ombudsman Service now. It is independent and free" in text
 
 
 def test_missing_steps_and_a_late_summary_resolution_are_warned_and_block_sending(
