@@ -11,12 +11,14 @@ Each letter says what the regime requires it to say (DOMAIN.md §4.2–4.3):
   customer may go to the ombudsman now, free of charge, with its address; for the FCA regime it
   encloses the Financial Ombudsman Service's leaflet, and where the regime sets a referral window
   it says how long they will have once the final response comes;
-- a final response sets out what we heard, the apology, the explanation and the resolution, and
-  the referral right: to whom, free of charge, within how many months of the letter, and for
+- a final response sets out what we heard, the apology, the explanation, its decision (upheld,
+  partly upheld or not upheld, with the reasons: DISP 1.6 asks a rejection to give them), the
+  resolution, and the referral right: to whom, free of charge, within how many months of the letter, and for
   the FCA regime the time-limit wording of DISP 1 Annex 3.
 The agent reads the letter, then sends it by email (it becomes a reply on the case, kept on the
 timeline) or downloads it as a PDF to post. Sending the acknowledgement or the final response
-records it on the complaint, which starts the customer's referral window."""
+records it on the complaint, which starts the customer's referral window; the final response's
+outcome is recorded on the complaint too."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from django.utils import timezone
 from patron.accounts.models import Agent
 from patron.cases.models import EventKind
 from patron.cases.services import record_event, reply
-from patron.complaints.models import Complaint, ComplaintStep, Step
+from patron.complaints.models import Complaint, ComplaintStep, Outcome, Step
 from patron.complaints.queries import deadlines_of
 from patron.complaints.services import record_final_response
 from patron.customers.models import ContactKind
@@ -83,6 +85,24 @@ class DelayDetails:
     expected_on: date | None = None
 
 
+MAX_OUTCOME_REASONS = 2_000
+# DISP 1.6: a complaint rejected, in whole or in part, is answered with the reasons.
+OUTCOMES_NEEDING_REASONS = (Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD)
+DECISIONS = {
+    Outcome.UPHELD: "we uphold your complaint",
+    Outcome.PARTLY_UPHELD: "we uphold your complaint in part",
+    Outcome.NOT_UPHELD: "we do not uphold your complaint",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a final response decides, and why."""
+
+    outcome: str = ""
+    reasons: str = ""
+
+
 @dataclass(frozen=True)
 class Letter:
     kind: LetterKind
@@ -109,10 +129,12 @@ def compose_letter(
     by: Agent,
     today: date | None = None,
     delay: DelayDetails | None = None,
+    decision: Decision | None = None,
 ) -> Letter:
     """The letter as it would go today, with warnings for anything the agent should fix first
     (a handling step not recorded, a letter the regime does not use, a delay letter without its
-    reason or date). A delay letter that cannot make sense yet, or any more, is refused."""
+    reason or date, a final response without its outcome). A delay letter that cannot make
+    sense yet, or any more, is refused."""
     letter_kind = _checked_kind(kind)
     today = today or timezone.localdate()
     case = complaint.case
@@ -120,6 +142,7 @@ def compose_letter(
     steps = _steps_by_code(complaint)
     due = deadlines_of(complaint).final_response_by
     regime = complaint.regime
+    _refuse_details_of_other_letters(letter_kind, delay, decision)
     if letter_kind == LetterKind.DELAY:
         delay = _checked_delay(complaint, delay or DelayDetails(), due, today)
         warnings = _delay_warnings(delay)
@@ -128,15 +151,14 @@ def compose_letter(
             *_delay_referral(regime.code, regime.referral_body, regime.referral_months, due, today),
         ]
     else:
-        if delay is not None and (delay.reason.strip() or delay.expected_on is not None):
-            raise ValidationFailed(
-                "Only a delay letter takes a reason and an expected date.", fields={"reason": "Not for this letter."}
-            )
         warnings = _warnings(letter_kind, complaint, steps, today)
-        paragraphs = [
-            *_PARAGRAPHS[letter_kind](complaint, steps, due, today),
-            *_referral(letter_kind, regime.code, regime.referral_body, regime.referral_months),
-        ]
+        if letter_kind == LetterKind.FINAL_RESPONSE:
+            decision = _checked_decision(complaint, decision)
+            warnings += _decision_warnings(decision)
+            paragraphs = _final_response(complaint, steps, decision)
+        else:
+            paragraphs = _PARAGRAPHS[letter_kind](complaint, steps, due, today)
+        paragraphs += _referral(letter_kind, regime.code, regime.referral_body, regime.referral_months)
     return Letter(
         kind=letter_kind,
         title=TITLES[letter_kind],
@@ -149,6 +171,15 @@ def compose_letter(
         large_print="large_print" in customer.adjustments,
         warnings=warnings,
     )
+
+
+def _refuse_details_of_other_letters(kind: LetterKind, delay: DelayDetails | None, decision: Decision | None) -> None:
+    if kind != LetterKind.DELAY and delay is not None and (delay.reason.strip() or delay.expected_on is not None):
+        raise ValidationFailed(
+            "Only a delay letter takes a reason and an expected date.", fields={"reason": "Not for this letter."}
+        )
+    if kind != LetterKind.FINAL_RESPONSE and decision is not None and (decision.outcome or decision.reasons.strip()):
+        raise ValidationFailed("Only a final response takes an outcome.", fields={"outcome": "Not for this letter."})
 
 
 def _checked_kind(kind: str) -> LetterKind:
@@ -267,7 +298,33 @@ def _delay(complaint: Complaint, delay: DelayDetails, due: date, today: date) ->
     ]
 
 
-def _final_response(complaint: Complaint, steps: dict[str, ComplaintStep], due: date, today: date) -> list[str]:
+def _checked_decision(complaint: Complaint, decision: Decision | None) -> Decision:
+    """The outcome given, else the one the complaint already carries; a known outcome, and
+    reasons of a sensible length."""
+    if decision is None or not (decision.outcome or decision.reasons.strip()):
+        return Decision(outcome=complaint.outcome, reasons=complaint.outcome_reasons)
+    if decision.outcome and decision.outcome not in Outcome.values:
+        raise ValidationFailed(
+            f"“{decision.outcome[:40]}” is not an outcome. Choose one of: {', '.join(Outcome.values)}.",
+            fields={"outcome": "Unknown."},
+        )
+    reasons = decision.reasons.strip()
+    if len(reasons) > MAX_OUTCOME_REASONS:
+        raise ValidationFailed(
+            f"Keep the reasons to {MAX_OUTCOME_REASONS:,} characters.", fields={"outcome_reasons": "Too long."}
+        )
+    return Decision(outcome=decision.outcome, reasons=reasons)
+
+
+def _decision_warnings(decision: Decision) -> list[str]:
+    if not decision.outcome:
+        return ["Give the outcome: upheld, partly upheld or not upheld."]
+    if decision.outcome in OUTCOMES_NEEDING_REASONS and not decision.reasons:
+        return [f"Give the reasons for the outcome “{Outcome(decision.outcome).label}”."]
+    return []
+
+
+def _final_response(complaint: Complaint, steps: dict[str, ComplaintStep], decision: Decision) -> list[str]:
     paragraphs = [
         f"Thank you for your complaint, received on {timezone.localdate(complaint.received_at):%d %B %Y}, and for "
         "taking the time to tell us about it. This is our final response."
@@ -276,11 +333,16 @@ def _final_response(complaint: Complaint, steps: dict[str, ComplaintStep], due: 
         (Step.LISTEN, "What you told us:"),
         (Step.APOLOGISE, ""),
         (Step.EXPLAIN, "What happened and why:"),
-        (Step.RESOLVE, "How we are putting it right:"),
     ):
         said = _said(steps.get(code))
         if said:
             paragraphs.append(f"{lead} {said}".strip())
+    if decision.outcome:
+        reasons = f" Our reasons: {decision.reasons}" if decision.reasons else ""
+        paragraphs.append(f"Our decision: {DECISIONS[Outcome(decision.outcome)]}.{reasons}")
+    resolved = _said(steps.get(Step.RESOLVE))
+    if resolved:
+        paragraphs.append(f"How we are putting it right: {resolved}")
     if complaint_redress := _redress(complaint):
         paragraphs.append(complaint_redress)
     return paragraphs
@@ -294,7 +356,6 @@ def _redress(complaint: Complaint) -> str:
 _PARAGRAPHS = {
     LetterKind.ACKNOWLEDGEMENT: _acknowledgement,
     LetterKind.SUMMARY_RESOLUTION: _summary_resolution,
-    LetterKind.FINAL_RESPONSE: _final_response,
 }
 
 
@@ -344,11 +405,19 @@ def _months(months: int) -> str:
     return words.get(months, f"{months} months")
 
 
-def send_letter(*, complaint: Complaint, kind: str, by: Agent, delay: DelayDetails | None = None) -> Letter:
+def send_letter(
+    *,
+    complaint: Complaint,
+    kind: str,
+    by: Agent,
+    delay: DelayDetails | None = None,
+    decision: Decision | None = None,
+) -> Letter:
     """Send the letter by email, as a reply on the case, and record what it means for the
     complaint. A letter with warnings is refused: the agent fixes them first. A delay letter
-    needs its reason and expected date; both go on the timeline."""
-    letter = compose_letter(complaint, kind, by=by, delay=delay)
+    needs its reason and expected date; both go on the timeline. A final response records its
+    outcome on the complaint."""
+    letter = compose_letter(complaint, kind, by=by, delay=delay, decision=decision)
     if letter.kind == LetterKind.DELAY:
         _require_delay_details(delay or DelayDetails())
     if letter.warnings:
@@ -359,6 +428,8 @@ def send_letter(*, complaint: Complaint, kind: str, by: Agent, delay: DelayDetai
         if letter.kind == LetterKind.ACKNOWLEDGEMENT and complaint.acknowledged_at is None:
             complaint.acknowledged_at = now
             complaint.save(update_fields=["acknowledged_at", "updated_at"])
+        if letter.kind == LetterKind.FINAL_RESPONSE:
+            _record_outcome(complaint, _checked_decision(complaint, decision))
         if letter.kind in (LetterKind.FINAL_RESPONSE, LetterKind.SUMMARY_RESOLUTION):
             record_final_response(complaint=complaint, by=by)
         record_event(
@@ -366,9 +437,22 @@ def send_letter(*, complaint: Complaint, kind: str, by: Agent, delay: DelayDetai
             kind=EventKind.COMPLAINT_LETTER,
             at=now,
             by=by,
-            data={"letter": letter.kind.value, "message": message.pk, **_delay_event(letter.kind, delay)},
+            data={
+                "letter": letter.kind.value,
+                "message": message.pk,
+                **_delay_event(letter.kind, delay),
+                **({"outcome": complaint.outcome} if letter.kind == LetterKind.FINAL_RESPONSE else {}),
+            },
         )
     return letter
+
+
+def _record_outcome(complaint: Complaint, decision: Decision) -> None:
+    if (complaint.outcome, complaint.outcome_reasons) == (decision.outcome, decision.reasons):
+        return
+    complaint.outcome = decision.outcome
+    complaint.outcome_reasons = decision.reasons
+    complaint.save(update_fields=["outcome", "outcome_reasons", "updated_at"])
 
 
 def _require_delay_details(delay: DelayDetails) -> None:
