@@ -1,6 +1,6 @@
 """Complaint letters: each carries what its regime requires (the deadline in an acknowledgement,
-the ombudsman referral right with its time limit in a final response, the right to refer now in
-a delay letter), reports the handling steps, warns when something is missing, goes out by email
+the ombudsman referral right with its time limit in a final response; the delay letter has its
+own tests), reports the handling steps, warns when something is missing, goes out by email
 as a reply on the case, and prints as a PDF, in large print where the customer asked for it."""
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from patron.complaints.models import Complaint
 from patron.customers.models import Customer
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
+from tests.web.conftest import signed_in
+from tests.web.reading import page, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -106,20 +108,15 @@ def test_an_energy_final_response_gives_twelve_months_and_a_general_one_no_refer
     assert "refer your complaint" not in str(_letter(api, general, "final_response")["text"])
 
 
-def test_a_delay_letter_says_the_customer_may_go_to_the_ombudsman_now(complaint_case: Case, api: ApiClient) -> None:
-    api.patch(f"/cases/{complaint_case.reference}/complaint", {"regime": "fca_disp"})
-    text = str(_letter(api, complaint_case, "delay")["text"])
-    # Eight weeks from Monday 23 November 2026.
-    assert "by 18 January 2027, as we said we would" in text
-    assert "you may refer your complaint to the Financial Ombudsman Service now. It is independent and free" in text
-
-
 def test_missing_steps_and_a_late_summary_resolution_are_warned_and_block_sending(
     complaint_case: Case, api: ApiClient
 ) -> None:
     _take_steps(api, complaint_case, {"listen": STEPS["listen"]})
     letter = _letter(api, complaint_case, "final_response")
-    assert letter["warnings"] == ["Not recorded yet: Apologise, Thank, Explain and empathise, Resolve."]
+    assert letter["warnings"] == [
+        "Not recorded yet: Apologise, Thank, Explain and empathise, Resolve.",
+        "Give the outcome: upheld, partly upheld or not upheld.",
+    ]
     refused = api.post(f"/cases/{complaint_case.reference}/complaint/letters/final_response/send", {})
     assert refused.status_code == 409
     assert "Not recorded yet" in refused.json()["detail"]
@@ -134,7 +131,7 @@ def test_sending_a_final_response_emails_it_records_it_and_starts_the_referral_w
 ) -> None:
     api.patch(f"/cases/{complaint_case.reference}/complaint", {"regime": "fca_disp"})
     _take_steps(api, complaint_case)
-    sent = api.post(f"/cases/{complaint_case.reference}/complaint/letters/final_response/send", {})
+    sent = api.post(f"/cases/{complaint_case.reference}/complaint/letters/final_response/send", {"outcome": "upheld"})
     assert sent.status_code == 200, sent.content
 
     reply = Message.objects.get(case=complaint_case, direction="outbound")
@@ -144,9 +141,91 @@ def test_sending_a_final_response_emails_it_records_it_and_starts_the_referral_w
     complaint = Complaint.objects.get(case=complaint_case)
     assert complaint.final_response_at is not None
     event = CaseEvent.objects.get(case=complaint_case, kind=EventKind.COMPLAINT_LETTER)
-    assert event.data == {"letter": "final_response", "message": reply.pk}
+    assert event.data == {"letter": "final_response", "message": reply.pk, "outcome": "upheld"}
+    assert (complaint.outcome, complaint.outcome_reasons) == ("upheld", "")
     deadlines = api.get(f"/cases/{complaint_case.reference}/complaint").json()["deadlines"]
     assert deadlines["referral_until"] is not None
+
+
+@pytest.mark.parametrize(
+    ("outcome", "decision"),
+    [
+        ("upheld", "Our decision: we uphold your complaint. Our reasons: The driver broke our code of conduct."),
+        (
+            "partly_upheld",
+            "Our decision: we uphold your complaint in part. Our reasons: The driver broke our code of conduct.",
+        ),
+        (
+            "not_upheld",
+            "Our decision: we do not uphold your complaint. Our reasons: The driver broke our code of conduct.",
+        ),
+    ],
+)
+def test_a_final_response_states_its_outcome_with_reasons(
+    complaint_case: Case, api: ApiClient, outcome: str, decision: str
+) -> None:
+    _take_steps(api, complaint_case)
+    letter = api.get(
+        f"/cases/{complaint_case.reference}/complaint/letters/final_response",
+        outcome=outcome,
+        outcome_reasons=" The driver broke our code of conduct. ",
+    ).json()
+    assert letter["warnings"] == []
+    paragraphs = letter["paragraphs"]
+    # The decision follows the explanation and comes before what we are doing to put it right.
+    explained = paragraphs.index(f"What happened and why: {STEPS['explain']}")
+    assert paragraphs[explained + 1 : explained + 3] == [decision, f"How we are putting it right: {STEPS['resolve']}"]
+
+
+@pytest.mark.parametrize("outcome", ["partly_upheld", "not_upheld"])
+def test_a_complaint_not_fully_upheld_needs_the_reasons(complaint_case: Case, api: ApiClient, outcome: str) -> None:
+    _take_steps(api, complaint_case)
+    url = f"/cases/{complaint_case.reference}/complaint/letters/final_response"
+    label = {"partly_upheld": "Partly upheld", "not_upheld": "Not upheld"}[outcome]
+    assert api.get(url, outcome=outcome).json()["warnings"] == [f"Give the reasons for the outcome “{label}”."]
+    refused = api.post(f"{url}/send", {"outcome": outcome})
+    assert refused.status_code == 409
+    assert not Message.objects.filter(case=complaint_case, direction="outbound").exists()
+    assert Complaint.objects.get(case=complaint_case).outcome == ""
+
+
+def test_the_outcome_sent_is_recorded_and_used_again(complaint_case: Case, api: ApiClient) -> None:
+    _take_steps(api, complaint_case)
+    url = f"/cases/{complaint_case.reference}/complaint/letters/final_response"
+    assert api.post(f"{url}/send", {"outcome": "not_upheld", "outcome_reasons": "Fare was correct."}).status_code == 200
+    complaint = Complaint.objects.get(case=complaint_case)
+    assert (complaint.outcome, complaint.outcome_reasons) == ("not_upheld", "Fare was correct.")
+    # Printed again later for the post, the letter carries the recorded outcome.
+    assert (
+        "Our decision: we do not uphold your complaint. Our reasons: Fare was correct." in api.get(url).json()["text"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "detail"),
+    [
+        (
+            "final_response",
+            {"outcome": "won"},
+            "“won” is not an outcome. Choose one of: upheld, partly_upheld, not_upheld.",
+        ),
+        (
+            "final_response",
+            {"outcome": "upheld", "outcome_reasons": "x" * 2_001},
+            "Keep the reasons to 2,000 characters.",
+        ),
+        ("acknowledgement", {"outcome": "upheld"}, "Only a final response takes an outcome."),
+    ],
+)
+def test_a_bad_outcome_is_refused(
+    complaint_case: Case, api: ApiClient, kind: str, params: dict[str, str], detail: str
+) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint/letters/{kind}"
+    response = api.get(url, **params)
+    assert (response.status_code, response.json()["detail"]) == (422, detail)
+    assert api.post(f"{url}/send", params).status_code == 422
+    assert not Message.objects.filter(case=complaint_case, direction="outbound").exists()
+    assert Complaint.objects.get(case=complaint_case).outcome == ""
 
 
 def test_sending_the_acknowledgement_records_when(complaint_case: Case, api: ApiClient) -> None:
@@ -192,3 +271,30 @@ def test_an_unknown_letter_is_refused_and_others_cases_are_not_found(
     assert api.get(f"/cases/{complaint_case.reference}/complaint/letters/love_letter").status_code == 422
     outsider = client_for(agent_b)
     assert outsider.get(f"/cases/{complaint_case.reference}/complaint/letters/acknowledgement").status_code == 404
+
+
+def test_the_final_response_page_asks_for_the_outcome_and_sends_it(complaint_case: Case, agent_a: Agent) -> None:
+    api = client_for(agent_a)
+    _take_steps(api, complaint_case)
+    browser = signed_in(agent_a)
+    url = f"/cases/{complaint_case.reference}/complaint/letters/final_response"
+    first = page(browser.get(url))
+    assert '<input type="radio" name="outcome" value="partly_upheld"' in first
+    assert "Reasons for the outcome" in first
+    chosen = browser.get(
+        url, {"outcome": "partly_upheld", "outcome_reasons": "The fare was right; the manner was not."}
+    )
+    text = visible_text(chosen)
+    assert (
+        "Our decision: we uphold your complaint in part. Our reasons: The fare was right; the manner was not." in text
+    )
+    assert '<input type="hidden" name="outcome" value="partly_upheld">' in page(chosen)
+    bad = browser.get(url, {"outcome": "won"})
+    assert bad.status_code == 400
+    assert "“won” is not an outcome. Choose one from the list." in visible_text(bad)
+
+    sent = browser.post(
+        f"{url}/send", {"outcome": "partly_upheld", "outcome_reasons": "The fare was right; the manner was not."}
+    )
+    assert sent.status_code == 302
+    assert Complaint.objects.get(case=complaint_case).outcome == "partly_upheld"

@@ -92,8 +92,9 @@ def test_a_letter_is_read_sent_and_printed_from_the_case_page(complaint_case: Ca
     complaint = complaint_of(complaint_case)
     for step in ("listen", "apologise", "thank", "explain", "resolve"):
         record_step(complaint=complaint, by=agent_a, step=step, details={"note": f"{step} said"})
-    assert "Send by email" in visible_text(client_a.get(url))
-    sent = client_a.post(f"{url}/send", follow=True)
+    assert "Give the outcome: upheld, partly upheld or not upheld." in visible_text(client_a.get(url))
+    assert "Send by email" in visible_text(client_a.get(url, {"outcome": "upheld"}))
+    sent = client_a.post(f"{url}/send", {"outcome": "upheld"}, follow=True)
     assert "“Our final response to your complaint” was sent by email" in visible_text(sent)
     assert Message.objects.filter(case=complaint_case, direction="outbound").count() == 1
 

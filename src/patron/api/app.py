@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from patron.api.auth import API_AUTH
 from patron.cases.api import router as cases_router
 from patron.channels.api import router as email_router
+from patron.complaints.actions_api import router as corrective_actions_router
 from patron.complaints.api import router as complaints_router
 from patron.complaints.letters_api import router as complaint_letters_router
 from patron.customers.api import router as customers_router
@@ -43,6 +44,7 @@ api.add_router("/", privacy_router)
 api.add_router("/", email_router)
 api.add_router("/", complaints_router)
 api.add_router("/", complaint_letters_router)
+api.add_router("/", corrective_actions_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

@@ -80,6 +80,15 @@ class Step(models.TextChoices):
     RESOLVE = "resolve", _("Resolve")
 
 
+class Outcome(models.TextChoices):
+    """What the final response decides (DISP 1.6: accept the complaint, with redress where it is
+    due; accept part of it; or reject it, giving the reasons)."""
+
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+
+
 class RootCause(TimestampedModel):
     """Why complaints happen, as a short list the desk agrees on: managed in the admin, the
     common ones loaded by a migration. A cause no longer used is made inactive, not deleted, so
@@ -111,6 +120,9 @@ class Complaint(TimestampedModel):
     whys = models.JSONField(_("five whys"), default=list, blank=True)
     root_cause_statement = models.TextField(_("root cause found"), blank=True)
     redress_amount = models.DecimalField(_("redress paid"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # Recorded when the final response that decides it is sent.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_reasons = models.TextField(_("reasons for the outcome"), blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["received_at"], name="complaint_received_idx")]

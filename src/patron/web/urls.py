@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import complaint_views, forms, letter_views, mail_views, privacy_views, remedy_views, views
+from patron.web import (
+    complaint_views,
+    corrective_action_views,
+    forms,
+    letter_views,
+    mail_views,
+    privacy_views,
+    remedy_views,
+    views,
+)
 
 
 class RecordId:
@@ -91,6 +100,17 @@ urlpatterns = [
     path("cases/<str:reference>/complaint/letters/<str:kind>", letter_views.complaint_letter, name="complaint_letter"),
     path("complaints/register", complaint_views.complaints_register, name="complaints_register"),
     path("complaints/register/export", complaint_views.complaints_register_export, name="complaints_register_export"),
+    path("complaints/corrective-actions", corrective_action_views.corrective_actions, name="corrective_actions"),
+    path(
+        "complaints/corrective-actions/new",
+        corrective_action_views.corrective_action_new,
+        name="corrective_action_new",
+    ),
+    path(
+        "complaints/corrective-actions/<record:pk>",
+        corrective_action_views.corrective_action,
+        name="corrective_action",
+    ),
     path("quarantine", mail_views.quarantine, name="quarantine"),
     path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
     path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),
