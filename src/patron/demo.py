@@ -871,6 +871,10 @@ def _perform(rng: random.Random, plan: _Plan, item: _Step, staff: _Staff) -> Non
         cases.receive_message(case=case, customer=None, body=_customer_says(rng, plan, item.arg), channel=channel)
     elif item.action in ("call_out", "call_in"):
         outbound = item.action == "call_out"
+        if outbound and Adjustment.WRITTEN_ONLY in plan.customer.adjustments:
+            # They asked for written contact only: the handler writes instead of calling.
+            cases.reply(case=case, by=plan.handler, body=text.WRITTEN_INSTEAD_OF_CALL)
+            return
         if outbound:
             summary = rng.choice(text.CALLS_OUT)
         elif item.arg == "answer":

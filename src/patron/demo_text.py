@@ -1006,6 +1006,10 @@ CALLS_OUT = (
     "Rang the customer to talk it through. Agreed to follow up in writing.",
     "Called back and left a voicemail asking them to ring us or reply to the email.",
 )
+WRITTEN_INSTEAD_OF_CALL = (
+    "As you asked us to keep to writing, here is where things stand: we have looked into it and will write again "
+    "as soon as we have the answer."
+)
 CALLS_IN = (
     "Customer rang for an update. Explained we're still waiting to hear back and will be in touch.",
     "Customer called to add that the problem happened again on {day}.",

@@ -10,6 +10,7 @@ from patron.accounts.models import Agent, Team
 from patron.cases import services
 from patron.cases.models import Case, CaseEvent, Channel, Direction, EventKind, Message, Priority, Status
 from patron.cases.services import CaseChanges, NewCase
+from patron.customers.models import Adjustment
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from tests import factories
 
@@ -236,6 +237,18 @@ def test_log_outbound_call_on_existing_case_counts_as_response(agent_a: Agent, t
     case.refresh_from_db()
     assert case.first_response_at is not None
     assert case.events.filter(kind=EventKind.CONTACT_LOGGED).count() == 1
+
+
+def test_a_customer_who_asked_for_written_contact_only_is_not_called(agent_a: Agent, team_a: Team) -> None:
+    customer = factories.customer("Ann Smith", adjustments=[Adjustment.WRITTEN_ONLY])
+    case = factories.case(team_=team_a, customer_=customer)
+    call = {"by": agent_a, "channel": Channel.PHONE, "customer": customer, "case": case, "summary": "Rang her."}
+    with pytest.raises(Conflict, match="asked for written contact only"):
+        services.log_contact(**call, outbound=True)
+    assert case.messages.count() == 1
+    # Her own call is logged as usual.
+    services.log_contact(**{**call, "summary": "She rang about the refund."})
+    assert case.messages.count() == 2
 
 
 def test_log_contact_refuses_email_channel(agent_a: Agent) -> None:

@@ -34,7 +34,7 @@ from patron.cases.models import (
 from patron.cases.observers import check_resolution, notify_case_changes, notify_reply
 from patron.cases.queries import can_see_case, may_open_restricted
 from patron.cases.transitions import can_move, is_reopening
-from patron.customers.models import Customer, CustomerAccess, CustomerKind
+from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind
 from patron.customers.services import find_or_create_customer, merge_customer_records
 from patron.db import PreparedInsert, remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
@@ -479,6 +479,7 @@ def log_contact(
         current = _locked(case)
         if outbound:
             _require_processing_allowed(current.customer)
+            _require_spoken_contact_allowed(current.customer)
         message = Message.objects.create(
             case=current,
             direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
@@ -838,6 +839,16 @@ def _record(
 
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("team", "assignee", "customer").get(pk=case.pk)
+
+
+def _require_spoken_contact_allowed(customer: Customer) -> None:
+    """A customer who asked for written contact only (a reasonable adjustment) is not called or
+    visited: the desk writes to them instead. A call they make is logged as usual."""
+    if Adjustment.WRITTEN_ONLY in customer.adjustments:
+        raise Conflict(
+            f"{customer.name} asked for written contact only: reply in writing instead of calling. If they have "
+            "asked to be called this time, change their adjustments first."
+        )
 
 
 def _require_processing_allowed(customer: Customer) -> None:
