@@ -15,6 +15,7 @@ from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind, Message
 from patron.channels.models import OutboundEmail
 from patron.complaints.models import Complaint
+from patron.complaints.steps import WORDING_FIELD
 from patron.customers.models import Customer
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
@@ -47,7 +48,8 @@ def api(agent_a: Agent) -> ApiClient:
 
 def _take_steps(api: ApiClient, case: Case, steps: dict[str, str] = STEPS) -> None:
     for step, said in steps.items():
-        done = api.patch(f"/cases/{case.reference}/complaint", {"step": {"step": step, "details": {"note": said}}})
+        details = factories.step_details(step, **{WORDING_FIELD[step]: said})
+        done = api.patch(f"/cases/{case.reference}/complaint", {"step": {"step": step, "details": details}})
         assert done.status_code == 200, done.content
 
 

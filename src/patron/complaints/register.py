@@ -24,6 +24,7 @@ from patron.cases.queries import visible_cases
 from patron.complaints.models import Complaint, ComplaintRegime, ComplaintStep, RootCause, Step, Tier
 from patron.complaints.queries import business_days_of
 from patron.complaints.regimes import IsBusinessDay, deadlines
+from patron.complaints.steps import CustomerResponse
 from patron.errors import NotAllowed, ValidationFailed
 from patron.privacy import audit
 
@@ -268,9 +269,15 @@ def deadline_state(due: date, done_on: date | None, today: date) -> str:
 
 
 def _resolution(step: ComplaintStep) -> str:
-    """What the Resolve step recorded: the note alone, or each thing recorded with its name
-    (the API lets an integration record what was offered and what was accepted separately)."""
-    details = {key: value for key, value in step.details.items() if value}
+    """What the Resolve step recorded: the resolution offered and the customer's answer to it.
+    A step recorded before it had fields of its own reads as it was written: a note alone, or
+    each thing recorded with its name."""
+    details = {key: value for key, value in step.details.items() if value not in ("", None)}
+    if "resolution" in details:
+        answer = next(
+            (str(label) for code, label in CustomerResponse.choices if code == details.get("customer_response")), ""
+        )
+        return f"{details['resolution']} ({answer.lower()})" if answer else str(details["resolution"])
     if list(details) == ["note"]:
         return str(details["note"])
     return "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in details.items())

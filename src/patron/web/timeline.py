@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patron.cases.models import CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Priority, Status
+from patron.complaints import steps
+from patron.complaints.models import Step, Tier
 
 MESSAGE_EVENTS = frozenset(
     {
@@ -155,7 +157,41 @@ def change(event: CaseEvent) -> str:
             "n": data.get("attempts", "?"),
             "error": data.get("error") or _("no reason given."),
         }
+    if kind in (EventKind.COMPLAINT_STEP, EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED):
+        sentence = _complaint_change(kind, data, who)
+        if sentence:
+            return sentence
     return _("%(what)s by %(who)s.") % {"what": event.kind_label, "who": who}
+
+
+def _complaint_change(kind: str, data: Mapping[str, Any], who: str) -> str:
+    """A step recorded with what it recorded, a change of tier with its reason, or a complaint
+    resolved with steps missing and why; other complaint events read by their kind alone."""
+    if kind in (EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED):
+        values = {
+            "who": who,
+            "before": _label(Tier, data.get("before")),
+            "after": _label(Tier, data.get("after")),
+            "reason": data.get("reason") or "",
+        }
+        if kind == EventKind.COMPLAINT_ESCALATED:
+            return _("%(who)s escalated the complaint from %(before)s to %(after)s: %(reason)s") % values
+        return _("%(who)s de-escalated the complaint from %(before)s to %(after)s: %(reason)s") % values
+    step = data.get("step")
+    if step in Step.values:
+        details = steps.described(step, {name: value for name, value in data.items() if name != "step"})
+        values = {"who": who, "step": Step(step).label, "details": details}
+        if not details:
+            return _("%(who)s recorded the step “%(step)s”.") % values
+        return _("%(who)s recorded the step “%(step)s”. %(details)s") % values
+    missing = data.get("resolved_without")
+    if isinstance(missing, list):
+        labels = ", ".join(_label(Step, code) for code in missing)
+        return _("Resolved without these steps recorded: %(steps)s. Reason: %(reason)s") % {
+            "steps": labels,
+            "reason": data.get("reason") or "",
+        }
+    return ""
 
 
 def _service_target(kind: str, data: Mapping[str, Any]) -> str:
