@@ -206,3 +206,25 @@ def test_a_patch_refused_in_any_part_changes_nothing(
     assert refused.json()["detail"].startswith(detail)
     assert _complaint_state(complaint_case) == before
     assert before[:3] == ("general", 1, 0)
+
+
+def test_a_reply_may_resolve_a_complaint_with_steps_missing_given_the_reason(
+    complaint_case: Case, api: ApiClient
+) -> None:
+    url = f"/cases/{complaint_case.reference}"
+    api.patch(f"{url}/complaint", {"root_cause": "staff_behaviour"})
+    reply = {"type": "reply", "body": "We have refunded you.", "status": "resolved"}
+    refused = api.post(f"{url}/messages", reply)
+    assert refused.status_code == 422
+    assert refused.json()["fields"] == {"reason": "Give a reason, or record the missing steps first."}
+    complaint_case.refresh_from_db()
+    assert (complaint_case.status, complaint_case.messages.count()) == ("new", 1)
+    done = api.post(f"{url}/messages", {**reply, "reason": "The customer only wanted the refund."})
+    assert done.status_code == 201, done.content
+    complaint_case.refresh_from_db()
+    assert complaint_case.status == "resolved"
+    [event] = CaseEvent.objects.filter(case=complaint_case, kind=EventKind.COMPLAINT_STEP, data__has_key="reason")
+    assert event.data == {
+        "resolved_without": ["listen", "apologise", "thank", "explain", "resolve"],
+        "reason": "The customer only wanted the refund.",
+    }

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind
-from patron.complaints.models import ComplaintStep, StepTemplate
+from patron.complaints.models import ComplaintStep, RootCause, StepTemplate
 from patron.complaints.queries import complaint_of
-from patron.complaints.services import record_step
+from patron.complaints.services import record_step, set_root_cause
 from tests import factories
 from tests.web.reading import page, visible_text
 
@@ -209,3 +209,25 @@ def test_changing_the_regime_from_the_panel(client_a: Client, team_a: Team) -> N
     assert refused.status_code == 400
     assert "That regime is not in the list. Choose one from it." in page(refused)
     assert complaint_of(case).regime.code == "fca_disp"
+
+
+def test_a_reply_resolving_a_complaint_with_steps_missing_asks_for_the_reason(
+    client_a: Client, agent_a: Agent, team_a: Team
+) -> None:
+    case = _complaint_case(team_a)
+    set_root_cause(complaint=complaint_of(case), by=agent_a, root_cause=RootCause.objects.get(code="staff_behaviour"))
+    reply = {"reply-body": "We are sorry; a refund is on its way.", "reply-status": "resolved"}
+    refused = client_a.post(f"/cases/{case.reference}/reply", reply)
+    assert refused.status_code == 400
+    html = page(refused)
+    assert '<p class="field-error" id="id_reply-reason_error">' in html
+    assert "Steps not recorded on this complaint: listen, apologise, thank, explain and empathise, resolve." in html
+    case.refresh_from_db()
+    assert (case.status, case.messages.count()) == ("new", 1)
+    done = client_a.post(
+        f"/cases/{case.reference}/reply", {**reply, "reply-reason": "The customer only wanted a refund."}
+    )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "resolved"
+    assert "Reason: The customer only wanted a refund." in visible_text(client_a.get(f"/cases/{case.reference}"))

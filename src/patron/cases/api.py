@@ -223,7 +223,7 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
     agent = acting_agent(request.user)
     case = case_for_request(request, reference)
     if body.type == "reply":
-        return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status))
+        return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status, reason=body.reason))
     if body.type == "note":
         return Created(201, services.add_note(case=case, by=agent, body=body.body))
     raise ValidationFailed("A message's type is either “reply” or “note”.", fields={"type": "Choose reply or note."})

@@ -168,6 +168,11 @@ class MessageIn(Schema):
     type: str = Field(description="`reply` (sent to the customer) or `note` (internal).")
     body: str
     status: Status | None = Field(None, description="For a reply: the status the case takes afterwards.")
+    reason: str = Field(
+        "",
+        max_length=500,
+        description="For a reply that resolves a complaint with handling steps not recorded: why.",
+    )
 
 
 class AuthorOut(Schema):

@@ -220,6 +220,7 @@ def case_reply(request: AgentRequest, reference: str) -> HttpResponse:
             by=request.user,
             body=form.cleaned_data["body"],
             status=form.cleaned_data["status"] or None,
+            reason=form.cleaned_data.get("reason") or "",
         )
         if attempt(form, send) is not None:
             return _case_saved(request, case.reference, _("Your reply was sent."))
