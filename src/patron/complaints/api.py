@@ -148,7 +148,8 @@ class RegisterRowOut(Schema):
     customer: str
     received_on: date
     regime: str
-    tier: str
+    tier: str = Field(description="The tier the complaint is at now.")
+    highest_tier: str = Field(description="The highest tier it was ever escalated to (or its tier now).")
     acknowledge_by: date
     acknowledged_on: date | None
     acknowledgement: str = Field(description="met, missed or open.")
