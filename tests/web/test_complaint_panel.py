@@ -231,3 +231,17 @@ def test_a_reply_resolving_a_complaint_with_steps_missing_asks_for_the_reason(
     case.refresh_from_db()
     assert case.status == "resolved"
     assert "Reason: The customer only wanted a refund." in visible_text(client_a.get(f"/cases/{case.reference}"))
+
+
+@pytest.mark.parametrize(
+    ("tier", "error"),
+    [("", "Choose whether to escalate or de-escalate."), ("9", "That is not a tier. Choose escalate or de-escalate.")],
+)
+def test_changing_tier_needs_a_known_tier(client_a: Client, team_a: Team, tier: str, error: str) -> None:
+    case = _complaint_case(team_a)
+    response = client_a.post(
+        f"/cases/{case.reference}/complaint/tier", {"tier-tier": tier, "tier-reason": "Asked for a manager."}
+    )
+    assert response.status_code == 400
+    assert f"<li>{error}</li>" in page(response)
+    assert complaint_of(case).tier == 1

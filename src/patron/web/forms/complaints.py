@@ -167,9 +167,11 @@ class ComplaintTierForm(PatronForm):
     """Escalate to the next tier or de-escalate to the one before (the button pressed gives
     the tier), saying why."""
 
+    # Given by the button pressed, never drawn as a field of its own.
     tier = forms.TypedChoiceField(
         choices=Tier.choices,
         coerce=int,
+        widget=forms.HiddenInput,
         error_messages={
             "required": _("Choose whether to escalate or de-escalate."),
             **invalid_choice(_("That is not a tier. Choose escalate or de-escalate.")),
