@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from patron.cases.models import CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Priority, Status
 from patron.complaints import steps
 from patron.complaints.models import Step, Tier
+from patron.complaints.regimes import BUILT_IN
 
 MESSAGE_EVENTS = frozenset(
     {
@@ -184,6 +185,10 @@ def _complaint_change(kind: str, data: Mapping[str, Any], who: str) -> str:
         if not details:
             return _("%(who)s recorded the step “%(step)s”.") % values
         return _("%(who)s recorded the step “%(step)s”. %(details)s") % values
+    if "regime" in data and set(data) <= {"regime", "before"}:
+        regime = BUILT_IN.get(str(data["regime"]))
+        name = regime.name if regime is not None else str(data["regime"])
+        return _("%(who)s put the complaint under the %(regime)s regime.") % {"who": who, "regime": name}
     missing = data.get("resolved_without")
     if isinstance(missing, list):
         labels = ", ".join(_label(Step, code) for code in missing)
