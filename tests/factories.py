@@ -85,3 +85,22 @@ def case(
 
 def mailbox(*, address: str = "help@desk.example", team_: Team | None = None, **kwargs: Any) -> Mailbox:
     return Mailbox.objects.create(address=address, team=team_ or team(), **kwargs)
+
+
+# What each LATER step records, filled in as an agent would.
+STEP_DETAILS: dict[str, dict[str, object]] = {
+    "listen": {
+        "account": "The driver shouted at me on my doorstep.",
+        "desired_outcome": "An apology from the company.",
+        "summary_confirmed": True,
+        "summary": "The driver shouted at you; you would like an apology.",
+    },
+    "apologise": {"apology": "I am sorry the driver spoke to you like that.", "admission_of_liability": False},
+    "thank": {"thanks": "Thank you for telling us."},
+    "explain": {"explanation": "The driver was behind schedule and rushed.", "impact": "It spoiled your morning."},
+    "resolve": {"resolution": "A written apology and a £10 voucher.", "customer_response": "accepted"},
+}
+
+
+def step_details(step: str, **changes: object) -> dict[str, object]:
+    return {**STEP_DETAILS[step], **changes}

@@ -230,12 +230,20 @@ def _create_rules() -> None:
         rule.save()
 
 
-COMPLAINT_STEPS = {
-    "listen": "Listened to the customer's account and what they want; read it back and they agreed.",
-    "apologise": "Apologised sincerely for the experience.",
-    "thank": "Thanked them for raising it.",
-    "explain": "Explained what went wrong and why, and acknowledged how it affected them.",
-    "resolve": "Offered a remedy; the customer accepted. Follow-up call booked.",
+COMPLAINT_STEPS: dict[str, dict[str, object]] = {
+    "listen": {
+        "account": "The order arrived late and nobody told them why.",
+        "desired_outcome": "An apology and to know it will not happen again.",
+        "summary_confirmed": True,
+        "summary": "Late delivery with no word from us; wants an apology and a fix.",
+    },
+    "apologise": {"apology": "Apologised sincerely for the experience.", "admission_of_liability": False},
+    "thank": {"thanks": "Thanked them for raising it."},
+    "explain": {
+        "explanation": "Explained what went wrong and why.",
+        "impact": "Acknowledged the wasted day waiting in.",
+    },
+    "resolve": {"resolution": "Offered a remedy.", "customer_response": "accepted"},
 }
 
 
@@ -261,9 +269,9 @@ def _handle_complaint(case: Case, by: Agent) -> None:
     if complaint is None:
         return
     taken = set(complaint.steps.values_list("step", flat=True))
-    for step, note in COMPLAINT_STEPS.items():
+    for step, details in COMPLAINT_STEPS.items():
         if step not in taken:
-            record_step(complaint=complaint, by=by, step=step, details={"note": note})
+            record_step(complaint=complaint, by=by, step=step, details=details)
     if complaint.root_cause is None:
         rng = random.Random(SEED + case.pk)  # noqa: S311 - repeatable on purpose, not a secret
         code = rng.choices(list(ROOT_CAUSE_WEIGHTS), weights=list(ROOT_CAUSE_WEIGHTS.values()))[0]

@@ -5,9 +5,10 @@ the case."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind
@@ -58,7 +59,7 @@ def test_fca_regime_steps_escalation_and_final_response(complaint_case: Case, ap
     fca = api.patch(url, {"regime": "fca_disp"}).json()
     assert fca["deadlines"]["summary_resolution_by"] == "2026-11-26"
     assert fca["deadlines"]["final_response_by"] == "2027-01-18"
-    listened = api.patch(url, {"step": {"step": "listen", "details": {"account": "The driver shouted."}}}).json()
+    listened = api.patch(url, {"step": {"step": "listen", "details": factories.step_details("listen")}}).json()
     assert [s["step"] for s in listened["steps"]] == ["listen"]
     assert listened["next_step"] == "apologise"
     refused = api.patch(url, {"tier": "team_lead"})
@@ -263,7 +264,8 @@ def _json(body: object) -> str:
 
 def test_resolving_with_steps_missing_needs_a_reason(complaint_case: Case, api: ApiClient) -> None:
     url = f"/cases/{complaint_case.reference}"
-    api.patch(f"{url}/complaint", {"step": {"step": "listen", "details": {"account": "Shouted at."}}})
+    listened = api.patch(f"{url}/complaint", {"step": {"step": "listen", "details": factories.step_details("listen")}})
+    assert listened.status_code == 200, listened.content
     api.patch(f"{url}/complaint", {"root_cause": "staff_behaviour"})
     refused = api.patch(url, {"version": 1, "status": "resolved"})
     assert refused.status_code == 422
@@ -286,6 +288,86 @@ def test_resolving_with_steps_missing_needs_a_reason(complaint_case: Case, api: 
 def test_resolving_with_every_step_recorded_needs_no_reason(complaint_case: Case, api: ApiClient) -> None:
     url = f"/cases/{complaint_case.reference}"
     for step in ("listen", "apologise", "thank", "explain", "resolve"):
-        api.patch(f"{url}/complaint", {"step": {"step": step, "details": {"note": step}}})
+        done = api.patch(f"{url}/complaint", {"step": {"step": step, "details": factories.step_details(step)}})
+        assert done.status_code == 200, done.content
     api.patch(f"{url}/complaint", {"root_cause": "staff_behaviour"})
     assert api.patch(url, {"version": 1, "status": "resolved"}).status_code == 200
+
+
+def test_a_step_is_sent_with_its_fields_and_read_back(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint"
+    follow_up = (timezone.localdate() + timedelta(days=3)).isoformat()
+    details = {"resolution": "A refund of £20.", "customer_response": "awaiting", "follow_up_on": follow_up}
+    done = api.patch(url, {"step": {"step": "resolve", "details": details}})
+    assert done.status_code == 200, done.content
+    apologised = api.patch(url, {"step": {"step": "apologise", "details": factories.step_details("apologise")}})
+    assert apologised.status_code == 200, apologised.content
+    steps = api.get(url).json()["steps"]
+    assert [(s["step"], s["details"]) for s in steps] == [
+        ("resolve", details),
+        ("apologise", {"apology": "I am sorry the driver spoke to you like that.", "admission_of_liability": False}),
+    ]
+
+
+def test_a_step_missing_its_fields_is_refused_naming_each(complaint_case: Case, api: ApiClient) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint"
+    refused = api.patch(url, {"step": {"step": "explain", "details": {"impact": "Upset."}}})
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": "Explain what happened and why, in plain language.",
+        "fields": {"explanation": "Explain what happened and why, in plain language."},
+    }
+    assert api.get(url).json()["steps"] == []
+
+
+def _complaint_state(case: Case) -> tuple[object, ...]:
+    complaint = Complaint.objects.get(case=case)
+    events = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+    return (complaint.regime.code, complaint.tier, complaint.steps.count(), events)
+
+
+@pytest.mark.parametrize(
+    ("patch", "detail"),
+    [
+        ({"tier": "boss"}, "“boss” is not a tier."),
+        ({"tier": "team_lead"}, "Say why the complaint changes tier."),
+        (
+            {"tier": "team_lead", "reason": "Asked", "final_response_sent": True, "root_cause": "nonsense"},
+            "There is no root cause “nonsense”.",
+        ),
+        ({"five_whys": {"whys": [], "statement": "x"}}, "Give at least one answer to “why?”."),
+    ],
+)
+def test_a_patch_refused_in_any_part_changes_nothing(
+    complaint_case: Case, api: ApiClient, patch: dict[str, object], detail: str
+) -> None:
+    url = f"/cases/{complaint_case.reference}/complaint"
+    before = _complaint_state(complaint_case)
+    step = {"step": "listen", "details": factories.step_details("listen")}
+    refused = api.patch(url, {"regime": "fca_disp", "step": step, **patch})
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith(detail)
+    assert _complaint_state(complaint_case) == before
+    assert before[:3] == ("general", 1, 0)
+
+
+def test_a_reply_may_resolve_a_complaint_with_steps_missing_given_the_reason(
+    complaint_case: Case, api: ApiClient
+) -> None:
+    url = f"/cases/{complaint_case.reference}"
+    api.patch(f"{url}/complaint", {"root_cause": "staff_behaviour"})
+    reply = {"type": "reply", "body": "We have refunded you.", "status": "resolved"}
+    refused = api.post(f"{url}/messages", reply)
+    assert refused.status_code == 422
+    assert refused.json()["fields"] == {"reason": "Give a reason, or record the missing steps first."}
+    complaint_case.refresh_from_db()
+    assert (complaint_case.status, complaint_case.messages.count()) == ("new", 1)
+    done = api.post(f"{url}/messages", {**reply, "reason": "The customer only wanted the refund."})
+    assert done.status_code == 201, done.content
+    complaint_case.refresh_from_db()
+    assert complaint_case.status == "resolved"
+    [event] = CaseEvent.objects.filter(case=complaint_case, kind=EventKind.COMPLAINT_STEP, data__has_key="reason")
+    assert event.data == {
+        "resolved_without": ["listen", "apologise", "thank", "explain", "resolve"],
+        "reason": "The customer only wanted the refund.",
+    }

@@ -15,6 +15,7 @@ from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind, Message
 from patron.channels.models import OutboundEmail
 from patron.complaints.models import Complaint
+from patron.complaints.steps import WORDING_FIELD
 from patron.customers.models import Customer
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
@@ -49,7 +50,8 @@ def api(agent_a: Agent) -> ApiClient:
 
 def _take_steps(api: ApiClient, case: Case, steps: dict[str, str] = STEPS) -> None:
     for step, said in steps.items():
-        done = api.patch(f"/cases/{case.reference}/complaint", {"step": {"step": step, "details": {"note": said}}})
+        details = factories.step_details(step, **{WORDING_FIELD[step]: said})
+        done = api.patch(f"/cases/{case.reference}/complaint", {"step": {"step": step, "details": details}})
         assert done.status_code == 200, done.content
 
 
@@ -173,8 +175,13 @@ def test_a_final_response_states_its_outcome_with_reasons(
     assert letter["warnings"] == []
     paragraphs = letter["paragraphs"]
     # The decision follows the explanation and comes before what we are doing to put it right.
-    explained = paragraphs.index(f"What happened and why: {STEPS['explain']}")
-    assert paragraphs[explained + 1 : explained + 3] == [decision, f"How we are putting it right: {STEPS['resolve']}"]
+    explained = next(
+        index
+        for index, paragraph in enumerate(paragraphs)
+        if paragraph.startswith(f"What happened and why: {STEPS['explain']}")
+    )
+    assert paragraphs[explained + 1] == decision
+    assert paragraphs[explained + 2].startswith(f"How we are putting it right: {STEPS['resolve']}")
 
 
 @pytest.mark.parametrize("outcome", ["partly_upheld", "not_upheld"])

@@ -17,7 +17,7 @@ from patron.accounts.models import Agent, Role, Team
 from patron.cases.models import Case, CaseKind, Status
 from patron.cases.services import CaseChanges, update_case
 from patron.complaints import services
-from patron.complaints.models import Complaint, ComplaintRegime, RootCause, Step
+from patron.complaints.models import Complaint, ComplaintRegime, ComplaintStep, RootCause, Step, Tier
 from patron.complaints.register import RegisterFilters, list_register, pareto_of
 from patron.privacy.models import AuditEntry
 from tests import factories
@@ -58,7 +58,9 @@ def desk(team_a: Team, team_b: Team, manager: Agent) -> Desk:
         acknowledged_at=_at(date(2026, 10, 6)), final_response_at=_at(date(2026, 10, 30))
     )
     for step in Step.values:
-        details = {"offered": "Refund of £40", "accepted": "yes"} if step == Step.RESOLVE else {"note": step}
+        details = factories.step_details(step)
+        if step == Step.RESOLVE:
+            details = factories.step_details(step, resolution="Refund of £40", customer_response="accepted")
         services.record_step(complaint=able, by=manager, step=step, details=details)
     _cause(able, manager, "delivery")
     services.set_redress(complaint=able, by=manager, amount=Decimal("40"))
@@ -71,7 +73,10 @@ def desk(team_a: Team, team_b: Team, manager: Agent) -> Desk:
     # Baker, same day: first reply on Friday 9 October (late), no final response (late).
     baker = _complaint(team_a, '=HYPERLINK("http://x")', _at(date(2026, 10, 5)))
     Case.objects.filter(pk=baker.case_id).update(first_response_at=_at(date(2026, 10, 9)))
-    services.record_step(complaint=baker, by=manager, step=Step.RESOLVE, details={"note": "Apology only."})
+    # Recorded before steps had fields of their own: a free note, read as it was written.
+    ComplaintStep.objects.create(
+        complaint=baker, step=Step.RESOLVE, details={"note": "Apology only."}, by=manager, at=_at(date(2026, 10, 9))
+    )
     _cause(baker, manager, "billing_error")
     # Cole, FCA, received Tuesday 1 September 2026: never acknowledged; final response by
     # Tuesday 27 October, sent on 20 October. Escalated to the team lead tier.
@@ -104,6 +109,7 @@ def test_a_register_row_has_clocks_outcome_redress_and_cause(desk: Desk, api_man
         "received_on": "2026-10-05",
         "regime": "General",
         "tier": "frontline",
+        "highest_tier": "frontline",
         "acknowledge_by": "2026-10-07",
         "acknowledged_on": "2026-10-06",
         "acknowledgement": "met",
@@ -111,7 +117,7 @@ def test_a_register_row_has_clocks_outcome_redress_and_cause(desk: Desk, api_man
         "final_response_on": "2026-10-30",
         "final_response": "met",
         "status": "resolved",
-        "resolution": "offered: Refund of £40; accepted: yes",
+        "resolution": "Refund of £40 (accepted)",
         "redress_amount": "40.00",
         "root_cause": "Delivery",
     }
@@ -200,6 +206,7 @@ def test_csv_has_headers_rows_and_no_formulas_and_is_audited(
             "received",
             "regime",
             "tier",
+            "highest tier",
             "acknowledge by",
             "acknowledged",
             "acknowledgement",
@@ -216,6 +223,7 @@ def test_csv_has_headers_rows_and_no_formulas_and_is_audited(
             '\'=HYPERLINK("http://x")',
             "2026-10-05",
             "General",
+            "frontline",
             "frontline",
             "2026-10-07",
             "2026-10-09",
@@ -315,3 +323,17 @@ def test_the_register_and_redress_through_the_complaint_api(desk: Desk, api_mana
     refused = api_manager.patch(url, {"root_cause": "weather", "redress_amount": "1"})
     assert (refused.status_code, refused.json()["detail"]) == (422, "There is no root cause “weather”.")
     assert Complaint.objects.get(pk=desk.dune.pk).redress_amount is None
+
+
+def test_the_register_shows_the_highest_tier_reached_after_a_de_escalation(desk: Desk, manager: Agent) -> None:
+    services.escalate(complaint=desk.cole, by=manager, to=Tier.FINAL_RESPONSE, reason="No agreement.")
+    services.escalate(complaint=desk.cole, by=manager, to=Tier.SERVICE_MANAGER, reason="Reopened talks.")
+    rows = {row.reference: row for row in list_register(agent=manager, filters=RegisterFilters())}
+    cole = rows[desk.cole.case.reference]
+    assert (cole.tier, cole.highest_tier, cole.highest_tier_label) == (
+        "service_manager",
+        "final_response",
+        "Final response",
+    )
+    able = rows[desk.able.case.reference]
+    assert (able.tier, able.highest_tier) == ("frontline", "frontline")

@@ -33,7 +33,7 @@ def _cause(code: str) -> RootCause:
 
 def _handled(complaint: Complaint, by: Agent) -> None:
     for step in Step.values:
-        services.record_step(complaint=complaint, by=by, step=step, details={"note": step})
+        services.record_step(complaint=complaint, by=by, step=step, details=factories.step_details(step))
 
 
 def test_the_common_root_causes_are_there_from_the_start() -> None:

@@ -91,7 +91,7 @@ def test_a_letter_is_read_sent_and_printed_from_the_case_page(complaint_case: Ca
 
     complaint = complaint_of(complaint_case)
     for step in ("listen", "apologise", "thank", "explain", "resolve"):
-        record_step(complaint=complaint, by=agent_a, step=step, details={"note": f"{step} said"})
+        record_step(complaint=complaint, by=agent_a, step=step, details=factories.step_details(step))
     assert "Give the outcome: upheld, partly upheld or not upheld." in visible_text(client_a.get(url))
     assert "Send by email" in visible_text(client_a.get(url, {"outcome": "upheld"}))
     sent = client_a.post(f"{url}/send", {"outcome": "upheld"}, follow=True)
@@ -102,3 +102,30 @@ def test_a_letter_is_read_sent_and_printed_from_the_case_page(complaint_case: Ca
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client_a.get(f"/cases/{complaint_case.reference}/complaint/letters/poem").status_code == 400
+
+
+def test_escalation_and_de_escalation_record_who_and_why(complaint_case: Case, agent_a: Agent, lead_a: Agent) -> None:
+    complaint = complaint_of(complaint_case)
+    escalate(complaint=complaint, by=agent_a, to=Tier.SERVICE_MANAGER, reason="  Asked for   a manager ")
+    escalate(complaint=complaint_of(complaint_case), by=lead_a, to=Tier.TEAM_LEAD, reason="Settled by the lead")
+    assert complaint_of(complaint_case).tier == Tier.TEAM_LEAD
+    changes = CaseEvent.objects.filter(
+        case=complaint_case, kind__in=[EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED]
+    ).order_by("pk")
+    assert [(event.kind, event.actor, event.data) for event in changes] == [
+        (EventKind.COMPLAINT_ESCALATED, agent_a, {"before": 1, "after": 3, "reason": "Asked for a manager"}),
+        (EventKind.COMPLAINT_DEESCALATED, lead_a, {"before": 3, "after": 2, "reason": "Settled by the lead"}),
+    ]
+
+
+def test_de_escalating_hands_the_case_back_to_the_lower_tiers_queue(
+    complaint_case: Case, agent_a: Agent, leads_desk: tuple[Team, Agent], team_a: Team
+) -> None:
+    TierQueue.objects.create(tier=Tier.FRONTLINE, team=team_a)
+    desk, lead = leads_desk
+    escalate(complaint=complaint_of(complaint_case), by=agent_a, to=Tier.TEAM_LEAD, reason="Asked for a manager")
+    assert Case.objects.get(pk=complaint_case.pk).team == desk
+    escalate(complaint=complaint_of(complaint_case), by=lead, to=Tier.FRONTLINE, reason="Back to the frontline")
+    assert Case.objects.get(pk=complaint_case.pk).team == team_a
+    [event] = CaseEvent.objects.filter(case=complaint_case, kind=EventKind.COMPLAINT_DEESCALATED)
+    assert (event.actor, event.data["reason"]) == (lead, "Back to the frontline")

@@ -73,6 +73,51 @@ def test_each_change_reads_as_one_sentence_with_who_before_and_after(
     assert _change(kind, data, ann) == sentence
 
 
+@pytest.mark.parametrize(
+    ("kind", "data", "sentence"),
+    [
+        (
+            EventKind.COMPLAINT_STEP,
+            {"step": "apologise", "apology": "Sorry for the delay", "admission_of_liability": False},
+            "Ann Lee recorded the step “Apologise”. The apology made: Sorry for the delay. "
+            "Made as an admission of liability: No.",
+        ),
+        (
+            EventKind.COMPLAINT_STEP,
+            {"step": "listen", "note": "Driver was rude."},
+            "Ann Lee recorded the step “Listen”. Note: Driver was rude.",
+        ),
+        (EventKind.COMPLAINT_STEP, {"step": "thank", "thanks": ""}, "Ann Lee recorded the step “Thank”."),
+        (
+            EventKind.COMPLAINT_ESCALATED,
+            {"before": 1, "after": 2, "reason": "Asked for a manager."},
+            "Ann Lee escalated the complaint from frontline to team lead: Asked for a manager.",
+        ),
+        (
+            EventKind.COMPLAINT_DEESCALATED,
+            {"before": 3, "after": 1, "reason": "Settled."},
+            "Ann Lee de-escalated the complaint from service manager to frontline: Settled.",
+        ),
+        (
+            EventKind.COMPLAINT_STEP,
+            {"regime": "fca_disp", "before": "general"},
+            "Ann Lee put the complaint under the FCA DISP (financial services) regime.",
+        ),
+        (
+            EventKind.COMPLAINT_STEP,
+            {"resolved_without": ["thank", "resolve"], "reason": "Withdrawn."},
+            "Resolved without these steps recorded: thank, resolve. Reason: Withdrawn.",
+        ),
+        (EventKind.COMPLAINT_STEP, {"root_cause": "delivery", "before": None}, "Complaint handled by Ann Lee."),
+    ],
+)
+def test_complaint_events_say_what_was_recorded_and_why(
+    db: None, kind: str, data: dict[str, object], sentence: str
+) -> None:
+    ann = factories.agent(first_name="Ann", last_name="Lee")
+    assert _change(kind, data, ann) == sentence
+
+
 def test_taking_a_case_reads_as_taking_it(db: None) -> None:
     ann = factories.agent(first_name="Ann", last_name="Lee")
     assert _change(EventKind.ASSIGNED, {"before": None, "after": {"id": ann.pk, "name": "Ann Lee"}}, ann) == (

@@ -231,7 +231,7 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
                 "send it again with confirm_personal_data true.",
                 fields={"confirm_personal_data": "Needed for a reply carrying personal data."},
             )
-        return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status))
+        return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status, reason=body.reason))
     if body.type == "note":
         return Created(201, services.add_note(case=case, by=agent, body=body.body))
     raise ValidationFailed("A message's type is either “reply” or “note”.", fields={"type": "Choose reply or note."})

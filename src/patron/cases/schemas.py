@@ -174,6 +174,11 @@ class MessageIn(Schema):
         "someone else's email address or phone number): true once the sender has checked it may go. "
         "Without it such a reply is refused with 422, naming what was found.",
     )
+    reason: str = Field(
+        "",
+        max_length=500,
+        description="For a reply that resolves a complaint with handling steps not recorded: why.",
+    )
 
 
 class AuthorOut(Schema):

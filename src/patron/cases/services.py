@@ -335,9 +335,12 @@ def reply(
     body_html: str = "",
     status: str | None = None,
     channel: str | None = None,
+    reason: str = "",
 ) -> Message:
     """Send a reply to the customer. The first reply is the case's first response; a new case
-    becomes open unless the agent chooses another status (e.g. awaiting the customer)."""
+    becomes open unless the agent chooses another status (e.g. awaiting the customer). A reply
+    that resolves the case carries `reason` for the checks on resolving (why a complaint is
+    resolved with handling steps not recorded)."""
     _require_visible(case, by)
     body = _clean_body(body)
     now = timezone.now()
@@ -364,8 +367,8 @@ def reply(
             if not can_move(current.status, target):
                 raise ValidationFailed(_transition_refusal(current.status, target))
             if target in (Status.RESOLVED, Status.CLOSED):
-                # Resolving with a reply is resolving: the same checks apply, with no reason given.
-                check_resolution(current, target, "", now)
+                # Resolving with a reply is resolving: the same checks apply.
+                check_resolution(current, target, " ".join(clean_text(reason).split())[:500], now)
             _move_status(current, target, by, now)
             current.version += 1
         current.updated_at = now

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -25,9 +26,20 @@ from patron.errors import ValidationFailed
 router = Router(tags=["complaints"])
 
 
+StepDetails = dict[str, str | bool | None]
+
+STEP_DETAILS_HELP = (
+    "What the step records. listen: account and desired_outcome (text, needed), summary_confirmed "
+    "(true/false) and summary (text, needed when confirmed); apologise: apology (text) and "
+    "admission_of_liability (true/false, needed); thank: thanks (text); explain: explanation (text, "
+    "needed) and impact (text); resolve: resolution (text, needed), customer_response (accepted, declined "
+    "or awaiting; needed) and follow_up_on (YYYY-MM-DD, today or later)."
+)
+
+
 class StepOut(Schema):
     step: str
-    details: dict[str, str]
+    details: StepDetails = Field(description=STEP_DETAILS_HELP)
     by: str | None
     at: datetime
 
@@ -87,7 +99,7 @@ class ComplaintOut(Schema):
 
 class StepIn(Schema):
     step: str
-    details: dict[str, str] = Field(default_factory=dict)
+    details: StepDetails = Field(default_factory=dict, description=STEP_DETAILS_HELP)
 
 
 class FiveWhysIn(Schema):
@@ -184,7 +196,8 @@ class RegisterRowOut(Schema):
     customer: str
     received_on: date
     regime: str
-    tier: str
+    tier: str = Field(description="The tier the complaint is at now.")
+    highest_tier: str = Field(description="The highest tier it was ever escalated to (or its tier now).")
     acknowledge_by: date
     acknowledged_on: date | None
     acknowledgement: str = Field(description="met, missed or open.")
@@ -233,35 +246,47 @@ def get_complaint(request: HttpRequest, reference: str) -> dict[str, Any]:
 @router.patch("/cases/{reference}/complaint", response=ComplaintOut)
 def update_complaint(request: HttpRequest, reference: str, body: ComplaintPatch) -> dict[str, Any]:
     """Record a step, move the complaint to another tier (with a reason), change its regime,
-    record that the final response was sent, set its root cause, five whys or redress paid."""
+    record that the final response was sent, set its root cause, five whys or redress paid.
+    All or nothing: when any part is refused, none of the patch is saved."""
     agent = acting_agent(request.user)
     complaint = queries.complaint_of(case_for_request(request, reference))
-    # Looked up first, so an unknown code is refused before anything else in the patch is saved.
+    # Codes are looked up first, so an unknown one is refused before anything is saved.
     root_cause = queries.root_cause_by_code(body.root_cause) if body.root_cause is not None else None
-    if body.regime is not None:
-        regime = ComplaintRegime.objects.filter(code=body.regime).first()
-        if regime is None:
-            raise ValidationFailed(f"There is no complaint regime “{body.regime[:40]}”.", fields={"regime": "Unknown."})
-        services.set_regime(complaint=complaint, by=agent, regime=regime)
-    if body.step is not None:
-        services.record_step(complaint=complaint, by=agent, step=body.step.step, details=body.step.details)
-    if body.tier is not None:
-        by_name = {name: value for value, name in TIER_NAMES.items()}
-        if body.tier not in by_name:
-            raise ValidationFailed(
-                f"“{body.tier[:40]}” is not a tier. Choose one of: {', '.join(by_name)}.", fields={"tier": "Unknown."}
-            )
-        services.escalate(complaint=complaint, by=agent, to=by_name[body.tier], reason=body.reason)
-    if body.final_response_sent:
-        services.record_final_response(complaint=complaint, by=agent)
-    if root_cause is not None:
-        services.set_root_cause(complaint=complaint, by=agent, root_cause=root_cause)
-    if body.five_whys is not None:
-        whys = body.five_whys
-        services.record_five_whys(complaint=complaint, by=agent, whys=whys.whys, statement=whys.statement)
-    if "redress_amount" in body.model_fields_set:
-        services.set_redress(complaint=complaint, by=agent, amount=body.redress_amount)
+    regime = _regime_by_code(body.regime) if body.regime is not None else None
+    tier = _tier_by_name(body.tier) if body.tier is not None else None
+    with transaction.atomic():
+        if regime is not None:
+            services.set_regime(complaint=complaint, by=agent, regime=regime)
+        if body.step is not None:
+            services.record_step(complaint=complaint, by=agent, step=body.step.step, details=body.step.details)
+        if tier is not None:
+            services.escalate(complaint=complaint, by=agent, to=tier, reason=body.reason)
+        if body.final_response_sent:
+            services.record_final_response(complaint=complaint, by=agent)
+        if root_cause is not None:
+            services.set_root_cause(complaint=complaint, by=agent, root_cause=root_cause)
+        if body.five_whys is not None:
+            whys = body.five_whys
+            services.record_five_whys(complaint=complaint, by=agent, whys=whys.whys, statement=whys.statement)
+        if "redress_amount" in body.model_fields_set:
+            services.set_redress(complaint=complaint, by=agent, amount=body.redress_amount)
     return _out(queries.complaint_of(complaint.case))
+
+
+def _regime_by_code(code: str) -> ComplaintRegime:
+    regime = ComplaintRegime.objects.filter(code=code).first()
+    if regime is None:
+        raise ValidationFailed(f"There is no complaint regime “{code[:40]}”.", fields={"regime": "Unknown."})
+    return regime
+
+
+def _tier_by_name(name: str) -> int:
+    by_name = {tier_name: value for value, tier_name in TIER_NAMES.items()}
+    if name not in by_name:
+        raise ValidationFailed(
+            f"“{name[:40]}” is not a tier. Choose one of: {', '.join(by_name)}.", fields={"tier": "Unknown."}
+        )
+    return by_name[name]
 
 
 @router.put("/cases/{reference}/complaint/purchase", response=PurchaseOut)

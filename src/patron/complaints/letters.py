@@ -35,6 +35,7 @@ from patron.cases.services import record_event, reply
 from patron.complaints.models import Complaint, ComplaintStep, Outcome, Step
 from patron.complaints.queries import deadlines_of
 from patron.complaints.services import record_final_response
+from patron.complaints.steps import spoken_text
 from patron.customers.models import ContactKind
 from patron.errors import Conflict, ValidationFailed
 
@@ -200,7 +201,7 @@ def _steps_by_code(complaint: Complaint) -> dict[str, ComplaintStep]:
 def _said(step: ComplaintStep | None) -> str:
     if step is None:
         return ""
-    return " ".join(str(value).strip() for value in step.details.values() if str(value).strip())
+    return spoken_text(step.step, step.details)
 
 
 def _warnings(kind: LetterKind, complaint: Complaint, steps: dict[str, ComplaintStep], today: date) -> list[str]:

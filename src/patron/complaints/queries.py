@@ -161,15 +161,16 @@ def effect_of(action: CorrectiveAction, *, days: int = 90, today: date | None = 
 
 # Used when the desk's own wording for a step has been deleted in the admin.
 DEFAULT_STEP_WORDING = {
-    Step.LISTEN: "The customer told us: … They would like: … I read this back and they agreed it is right.",
+    Step.LISTEN: "The customer told us: …",
     Step.APOLOGISE: "I apologised sincerely for …",
     Step.THANK: "I thanked them for telling us, so we can put it right.",
-    Step.EXPLAIN: "I explained what happened and why: … I acknowledged how it affected them: …",
-    Step.RESOLVE: "We offered: … The customer accepted / did not accept. Follow up on: …",
+    Step.EXPLAIN: "What happened: … This happened because: …",
+    Step.RESOLVE: "We offered: …",
 }
 
 
 def step_wording(step: str) -> str:
-    """The wording an agent starts from for a LATER step: the desk's own, edited in the admin."""
+    """The wording an agent starts from for a LATER step, in its main text field: the desk's
+    own, edited in the admin."""
     found = StepTemplate.objects.filter(step=step).values_list("text", flat=True).first()
     return found if found is not None else DEFAULT_STEP_WORDING.get(Step(step), "")

@@ -13,17 +13,20 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Role
 from patron.cases.downloads import safe_cell
 from patron.cases.exports import may_export
-from patron.cases.models import Case, Status
+from patron.cases.models import Case, CaseEvent, EventKind, Status
 from patron.cases.queries import visible_cases
 from patron.complaints.models import Complaint, ComplaintRegime, ComplaintStep, RootCause, Step, Tier
 from patron.complaints.queries import business_days_of
 from patron.complaints.regimes import IsBusinessDay, deadlines
+from patron.complaints.steps import CustomerResponse
 from patron.errors import NotAllowed, ValidationFailed
 from patron.privacy import audit
 
@@ -36,6 +39,7 @@ COLUMNS = (
     "received",
     "regime",
     "tier",
+    "highest tier",
     "acknowledge by",
     "acknowledged",
     "acknowledgement",
@@ -66,6 +70,7 @@ class RegisterRow:
     received_on: date
     regime: str
     tier: str
+    highest_tier: str
     acknowledge_by: date
     acknowledged_on: date | None
     acknowledgement: str
@@ -80,6 +85,10 @@ class RegisterRow:
     @property
     def tier_label(self) -> str:
         return str(Tier[self.tier.upper()].label)
+
+    @property
+    def highest_tier_label(self) -> str:
+        return str(Tier[self.highest_tier.upper()].label)
 
     @property
     def status_label(self) -> str:
@@ -184,6 +193,7 @@ def _csv_row(row: RegisterRow) -> list[str]:
         row.received_on.isoformat(),
         safe_cell(row.regime),
         row.tier,
+        row.highest_tier,
         row.acknowledge_by.isoformat(),
         row.acknowledged_on.isoformat() if row.acknowledged_on else "",
         row.acknowledgement,
@@ -222,10 +232,24 @@ def _complaints(agent: Agent, filters: RegisterFilters) -> QuerySet[Complaint]:
         complaints = complaints.filter(root_cause__code=filters.root_cause)
     resolve_steps = ComplaintStep.objects.filter(step=Step.RESOLVE).order_by("at", "id")
     return (
-        complaints.select_related("case", "case__customer", "regime", "root_cause")
+        complaints.annotate(highest_escalation=_highest_escalation())
+        .select_related("case", "case__customer", "regime", "root_cause")
         .prefetch_related(Prefetch("steps", queryset=resolve_steps, to_attr="resolve_steps"))
         .order_by("received_at", "id")
     )
+
+
+def _highest_escalation() -> Subquery:
+    """The highest tier the complaint was ever escalated to, from its escalation events: a
+    complaint de-escalated since still counts as having reached it."""
+    escalations = (
+        CaseEvent.objects.filter(case_id=OuterRef("case_id"), kind=EventKind.COMPLAINT_ESCALATED)
+        .order_by()
+        .values("case_id")
+        .annotate(top=Max(Cast(KT("data__after"), IntegerField())))
+        .values("top")
+    )
+    return Subquery(escalations[:1], output_field=IntegerField())
 
 
 def _row(complaint: Complaint, is_business_day: IsBusinessDay, today: date) -> RegisterRow:
@@ -246,6 +270,7 @@ def _row(complaint: Complaint, is_business_day: IsBusinessDay, today: date) -> R
         received_on=timezone.localdate(complaint.received_at),
         regime=complaint.regime.name,
         tier=TIER_NAMES[complaint.tier],
+        highest_tier=TIER_NAMES[_highest_tier(complaint)],
         acknowledge_by=due.acknowledge_by,
         acknowledged_on=acknowledged_on,
         acknowledgement=deadline_state(due.acknowledge_by, acknowledged_on, today),
@@ -259,6 +284,12 @@ def _row(complaint: Complaint, is_business_day: IsBusinessDay, today: date) -> R
     )
 
 
+def _highest_tier(complaint: Complaint) -> int:
+    escalated: int | None = getattr(complaint, "highest_escalation", None)
+    highest = max(complaint.tier, escalated or Tier.FRONTLINE)
+    return highest if highest in TIER_NAMES else complaint.tier
+
+
 def deadline_state(due: date, done_on: date | None, today: date) -> str:
     """Met when done on or before the day it was due; missed when done later, or not done and
     the day has passed; open while there is still time."""
@@ -268,9 +299,15 @@ def deadline_state(due: date, done_on: date | None, today: date) -> str:
 
 
 def _resolution(step: ComplaintStep) -> str:
-    """What the Resolve step recorded: the note alone, or each thing recorded with its name
-    (the API lets an integration record what was offered and what was accepted separately)."""
-    details = {key: value for key, value in step.details.items() if value}
+    """What the Resolve step recorded: the resolution offered and the customer's answer to it.
+    A step recorded before it had fields of its own reads as it was written: a note alone, or
+    each thing recorded with its name."""
+    details = {key: value for key, value in step.details.items() if value not in ("", None)}
+    if "resolution" in details:
+        answer = next(
+            (str(label) for code, label in CustomerResponse.choices if code == details.get("customer_response")), ""
+        )
+        return f"{details['resolution']} ({answer.lower()})" if answer else str(details["resolution"])
     if list(details) == ["note"]:
         return str(details["note"])
     return "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in details.items())

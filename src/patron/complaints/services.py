@@ -5,7 +5,7 @@ to no one case, go on the audit trail."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,6 +34,7 @@ from patron.complaints.models import (
 )
 from patron.complaints.regimes import BUILT_IN, GENERAL
 from patron.complaints.remedies import LegalRegion, PathStep, PurchaseType, StepKind, check_step, with_default_amount
+from patron.complaints.steps import clean_details
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.sentinels import UNSET
@@ -99,16 +100,17 @@ def _load_built_in_regimes() -> ComplaintRegime:
     return ComplaintRegime.objects.get(code=GENERAL.code)
 
 
-def record_step(*, complaint: Complaint, by: Agent, step: str, details: dict[str, Any]) -> ComplaintStep:
-    """One LATER step taken (listened, apologised, thanked, explained, resolved), with what was
-    said or agreed."""
+def record_step(*, complaint: Complaint, by: Agent, step: str, details: Mapping[str, object]) -> ComplaintStep:
+    """One LATER step taken (listened, apologised, thanked, explained, resolved), with what
+    that step records (see `patron.complaints.steps`), checked before anything is saved."""
     _require_visible(complaint, by)
     if step not in Step.values:
         raise ValidationFailed(
-            f"“{step}” is not a complaint step. Choose one of: {', '.join(Step.values)}.", fields={"step": "Unknown."}
+            f"“{step[:40]}” is not a complaint step. Choose one of: {', '.join(Step.values)}.",
+            fields={"step": "Unknown."},
         )
-    cleaned = {str(key)[:50]: str(value)[:MAX_TEXT] for key, value in details.items()}
     now = timezone.now()
+    cleaned = clean_details(step, details, today=timezone.localdate(now))
     with transaction.atomic():
         taken = ComplaintStep.objects.create(complaint=complaint, step=step, details=cleaned, by=by, at=now)
         record_event(case=complaint.case, kind=EventKind.COMPLAINT_STEP, at=now, by=by, data={"step": step, **cleaned})
@@ -156,13 +158,24 @@ def _hand_to_queue(complaint: Complaint, tier: int, by: Agent) -> None:
 
 
 def set_regime(*, complaint: Complaint, by: Agent, regime: ComplaintRegime) -> Complaint:
+    """Put the complaint under another regime, whose clocks then apply; the same one again
+    changes nothing."""
     _require_visible(complaint, by)
+    if complaint.regime_id == regime.pk:
+        return complaint
+    now = timezone.now()
     with transaction.atomic():
+        before = complaint.regime.code
         complaint.regime = regime
         complaint.save(update_fields=["regime", "updated_at"])
         record_event(
-            case=complaint.case, kind=EventKind.COMPLAINT_STEP, at=timezone.now(), by=by, data={"regime": regime.code}
+            case=complaint.case,
+            kind=EventKind.COMPLAINT_STEP,
+            at=now,
+            by=by,
+            data={"regime": regime.code, "before": before},
         )
+        _touch(complaint.case, now)
     return complaint
 
 

@@ -4,6 +4,7 @@ with its five whys. And the complaints register, with its Pareto chart of root c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from patron.complaints.letters import TITLES, LetterKind
 from patron.complaints.models import Complaint, ComplaintStep, Step, Tier
 from patron.complaints.queries import active_root_causes, deadlines_of, step_wording
 from patron.complaints.services import MAX_WHYS
+from patron.complaints.steps import recorded_fields
 from patron.errors import DomainError, NotFound
 from patron.web import forms
 from patron.web.pareto_chart import pareto_chart
@@ -34,10 +36,14 @@ def _step(code: str, taken: ComplaintStep | None, next_code: str | None) -> dict
         "next": code == next_code,
         "by": by.display_name if by is not None else "",
         "at": taken.at if taken is not None else None,
+        "recorded": recorded_fields(code, taken.details) if taken is not None else [],
     }
 
 
-def complaint_context(case: Case) -> dict[str, Any]:
+def complaint_context(case: Case, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The complaint panel, with the forms given (bound, showing their errors) in place of
+    fresh ones."""
+    given = given or {}
     if case.kind != CaseKind.COMPLAINT:
         return {"complaint": None}
     complaint = (
@@ -51,19 +57,27 @@ def complaint_context(case: Case) -> dict[str, Any]:
     done = {step.step: step for step in complaint.steps.all()}
     next_code = next((code for code in Step.values if code not in done), None)
     steps = [_step(code, done.get(code), next_code) for code in Step.values]
-    following = (
-        {"code": next_code, "label": Step(next_code).label, "template": step_wording(next_code)} if next_code else None
-    )
+    step_form = given.get("step_form")
+    if step_form is None and next_code is not None:
+        step_form = forms.ComplaintStepForm(step=next_code, wording=step_wording(next_code))
     return {
         "complaint": complaint,
         "complaint_tier": Tier(complaint.tier).label,
+        "complaint_higher_tier": _tier_choice(complaint.tier + 1),
+        "complaint_lower_tier": _tier_choice(complaint.tier - 1),
         "complaint_deadlines": deadlines_of(complaint),
         "complaint_steps": steps,
-        "complaint_next": following,
+        "step_form": step_form,
+        "tier_form": given.get("tier_form") or forms.ComplaintTierForm(),
+        "regime_form": given.get("regime_form") or forms.ComplaintRegimeForm(current=complaint.regime),
         "root_causes": list(active_root_causes()),
         "complaint_letters": [(kind.value, TITLES[kind]) for kind in LetterKind],
         "complaint_whys": [*complaint.whys, *[""] * (MAX_WHYS - len(complaint.whys))],
     }
+
+
+def _tier_choice(value: int) -> dict[str, Any] | None:
+    return {"value": value, "label": Tier(value).label} if value in Tier.values else None
 
 
 @require_GET

@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patron.cases.models import CaseEvent, CaseKind, Channel, Direction, EventKind, Message, Priority, Status
+from patron.complaints import steps
+from patron.complaints.models import Step, Tier
+from patron.complaints.regimes import BUILT_IN
 from patron.complaints.remedies import STEP_NAMES, StepKind
 
 MESSAGE_EVENTS = frozenset(
@@ -159,6 +162,10 @@ def change(event: CaseEvent) -> str:
         }
     if kind == EventKind.COMPLAINT_STEP and data.get("remedy_step") in StepKind.__members__.values():
         return _remedy_step(who, data)
+    if kind in (EventKind.COMPLAINT_STEP, EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED):
+        sentence = _complaint_change(kind, data, who)
+        if sentence:
+            return sentence
     return _("%(what)s by %(who)s.") % {"what": event.kind_label, "who": who}
 
 
@@ -174,6 +181,40 @@ def _remedy_step(who: str, data: Mapping[str, Any]) -> str:
         values["amount"] = data["amount"]
         return _("%(who)s recorded on the remedy path: %(step)s on %(on)s, £%(amount)s.") % values
     return _("%(who)s recorded on the remedy path: %(step)s on %(on)s.") % values
+
+
+def _complaint_change(kind: str, data: Mapping[str, Any], who: str) -> str:
+    """A step recorded with what it recorded, a change of tier with its reason, or a complaint
+    resolved with steps missing and why; other complaint events read by their kind alone."""
+    if kind in (EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED):
+        values = {
+            "who": who,
+            "before": _label(Tier, data.get("before")),
+            "after": _label(Tier, data.get("after")),
+            "reason": data.get("reason") or "",
+        }
+        if kind == EventKind.COMPLAINT_ESCALATED:
+            return _("%(who)s escalated the complaint from %(before)s to %(after)s: %(reason)s") % values
+        return _("%(who)s de-escalated the complaint from %(before)s to %(after)s: %(reason)s") % values
+    step = data.get("step")
+    if step in Step.values:
+        details = steps.described(step, {name: value for name, value in data.items() if name != "step"})
+        values = {"who": who, "step": Step(step).label, "details": details}
+        if not details:
+            return _("%(who)s recorded the step “%(step)s”.") % values
+        return _("%(who)s recorded the step “%(step)s”. %(details)s") % values
+    if "regime" in data and set(data) <= {"regime", "before"}:
+        regime = BUILT_IN.get(str(data["regime"]))
+        name = regime.name if regime is not None else str(data["regime"])
+        return _("%(who)s put the complaint under the %(regime)s regime.") % {"who": who, "regime": name}
+    missing = data.get("resolved_without")
+    if isinstance(missing, list):
+        labels = ", ".join(_label(Step, code) for code in missing)
+        return _("Resolved without these steps recorded: %(steps)s. Reason: %(reason)s") % {
+            "steps": labels,
+            "reason": data.get("reason") or "",
+        }
+    return ""
 
 
 def _service_target(kind: str, data: Mapping[str, Any]) -> str:

@@ -51,6 +51,8 @@ urlpatterns = [
     path("cases/<str:reference>/open", views.case_open_restricted, name="case_open_restricted"),
     path("cases/<str:reference>/reply", views.case_reply, name="case_reply"),
     path("cases/<str:reference>/complaint/step", views.case_complaint_step, name="case_complaint_step"),
+    path("cases/<str:reference>/complaint/tier", views.case_complaint_tier, name="case_complaint_tier"),
+    path("cases/<str:reference>/complaint/regime", views.case_complaint_regime, name="case_complaint_regime"),
     path(
         "cases/<str:reference>/complaint/root-cause",
         views.case_complaint_root_cause,

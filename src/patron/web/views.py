@@ -33,12 +33,13 @@ from patron.channels.queries import (
     outbound_email_of,
     outbound_emails_by_message,
 )
+from patron.complaints.models import Complaint, Step
 from patron.complaints.queries import complaint_of
-from patron.complaints.services import record_five_whys, record_step, set_root_cause
+from patron.complaints.services import escalate, record_five_whys, record_step, set_regime, set_root_cause
 from patron.customers import queries as customer_queries
 from patron.customers import services as customer_services
 from patron.customers.models import Customer, CustomerKind, Organisation, OrganisationKind
-from patron.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
+from patron.errors import Conflict, DomainError, NotAllowed, NotFound
 from patron.privacy import audit, consent
 from patron.privacy.models import LawfulBasis, Purpose, SpecialCondition
 from patron.standards.queries import service_levels_of, unread_alerts
@@ -134,7 +135,7 @@ def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given:
         "service_levels": service_levels_of(case.pk),
         "deliveries": outbound_emails_by_message(case),
         "originals": inbound_emails_by_message(case),
-        **complaint_context(case),
+        **complaint_context(case, given),
         **remedy_context(case, given),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
@@ -221,6 +222,7 @@ def case_reply(request: AgentRequest, reference: str) -> HttpResponse:
             by=request.user,
             body=form.cleaned_data["body"],
             status=form.cleaned_data["status"] or None,
+            reason=form.cleaned_data.get("reason") or "",
         )
         if attempt(form, send) is not None:
             return _case_saved(request, case.reference, _("Your reply was sent."))
@@ -286,20 +288,68 @@ def case_take(request: AgentRequest, reference: str) -> HttpResponse:
     return _case_page(request, case, take_form=form, status=form.status_code)
 
 
+def _complaint_or_none(request: AgentRequest, case: Case) -> Complaint | None:
+    """The case's complaint; for a case that is not one, None and the reason at the top of its page."""
+    try:
+        return complaint_of(case)
+    except NotFound as refusal:
+        messages.error(request, refusal.message)
+        return None
+
+
 @require_POST
 @agent_view
 def case_complaint_step(request: AgentRequest, reference: str) -> HttpResponse:
-    """Record the next LATER step of a complaint, with what was said or agreed."""
+    """Record the next LATER step of a complaint, with what that step records."""
     case = workable_case(request, reference)
-    note = " ".join(request.POST.get("note", "").split())
-    try:
-        record_step(
-            complaint=complaint_of(case), by=request.user, step=request.POST.get("step", ""), details={"note": note}
-        )
-    except (ValidationFailed, NotFound) as refusal:
-        messages.error(request, refusal.message)
+    complaint = _complaint_or_none(request, case)
+    if complaint is None:
         return redirect(case)
-    return _case_saved(request, case.reference, _("The step was recorded on the complaint."))
+    step = request.POST.get("step-step", "")
+    if step not in Step.values:
+        messages.error(request, _("Choose a handling step to record."))
+        return redirect(case)
+    form = forms.ComplaintStepForm(request.POST, step=step)
+    if form.is_valid():
+        record = partial(record_step, complaint=complaint, by=request.user, step=step, details=form.details())
+        if attempt(form, record) is not None:
+            return _case_saved(request, case.reference, _("The step was recorded on the complaint."))
+    return _case_page(request, case, step_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_complaint_tier(request: AgentRequest, reference: str) -> HttpResponse:
+    """Escalate the complaint to the next tier, or de-escalate it, with the reason why."""
+    case = workable_case(request, reference)
+    complaint = _complaint_or_none(request, case)
+    if complaint is None:
+        return redirect(case)
+    form = forms.ComplaintTierForm(request.POST)
+    if form.is_valid():
+        tier, before = form.cleaned_data["tier"], complaint.tier
+        change = partial(escalate, complaint=complaint, by=request.user, to=tier, reason=form.cleaned_data["reason"])
+        changed = attempt(form, change)
+        if changed is not None:
+            done = _("The complaint was escalated.") if tier > before else _("The complaint was de-escalated.")
+            return _case_saved(request, case.reference, done, updated=changed.case)
+    return _case_page(request, case, tier_form=form, status=form.status_code)
+
+
+@require_POST
+@agent_view
+def case_complaint_regime(request: AgentRequest, reference: str) -> HttpResponse:
+    """Put the complaint under another regime, whose deadlines then apply."""
+    case = workable_case(request, reference)
+    complaint = _complaint_or_none(request, case)
+    if complaint is None:
+        return redirect(case)
+    form = forms.ComplaintRegimeForm(request.POST, current=complaint.regime)
+    if form.is_valid():
+        change = partial(set_regime, complaint=complaint, by=request.user, regime=form.cleaned_data["regime"])
+        if attempt(form, change) is not None:
+            return _case_saved(request, case.reference, _("The complaint regime was changed."))
+    return _case_page(request, case, regime_form=form, status=form.status_code)
 
 
 @require_POST

@@ -46,7 +46,7 @@ class _StatusField(forms.ChoiceField):
 
 
 class ReplyForm(PatronForm):
-    service_fields = {"status": "status"}
+    service_fields = {"status": "status", "reason": "reason"}
 
     body = forms.CharField(
         label=_("Your reply"),
@@ -67,6 +67,15 @@ class ReplyForm(PatronForm):
             (status, Status(status).label) for status in allowed_next(case.status) if status != Status.CLOSED
         ]
         self.fields["status"] = _StatusField(offered=offered, label=_("Then set the status to"), required=False)
+        if case.kind == CaseKind.COMPLAINT:
+            self.fields["reason"] = forms.CharField(
+                label=_("Reason for resolving with complaint steps not recorded"),
+                help_text=_(
+                    "Only needed when the reply resolves the complaint before every handling step is recorded."
+                ),
+                max_length=500,
+                required=False,
+            )
         self.personal_data: list[str] = []
 
     def clean(self) -> dict[str, Any] | None:
