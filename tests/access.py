@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Role, Team
@@ -28,6 +29,7 @@ from patron.privacy.models import RequestType
 from patron.standards import services as standards
 from patron.standards.models import BusinessCalendar
 from tests import factories
+from tests.channels.conftest import make_email
 
 # Who calls: one person in each role, an agent of another team, nobody signed in, and (API
 # only) an administrator's token capped at the agent role.
@@ -103,7 +105,7 @@ def _build(*, tokens: bool) -> Desk:
     named = factories.agent(username="nina")
     alice = people[AGENT]
 
-    factories.mailbox(address="care@desk.example", team_=team_a, send_acknowledgement=False)
+    factories.mailbox(address="help@desk.example", team_=team_a, send_acknowledgement=False)
     ann = factories.customer("Ann Smith", email="ann@example.com")
     case = factories.case(customer_=ann, team_=team_a, subject="Where is my parcel?")
     [attachment] = attach_files(
@@ -139,7 +141,19 @@ def _build(*, tokens: bool) -> Desk:
     factories.case(customer_=rita, team_=team_a)
     fulfilment.restrict_processing(customer=rita, by=privacy_officer, reason="She contests the accuracy.")
 
-    ingest_email(b"not an email at all", source="stdin")
+    ingest_email(
+        make_email(sender="Ann Smith <ann@example.com>", subject="My kettle", message_id="<k1@mail.example.com>"),
+        source="smtp",
+    )
+    inbound = InboundEmail.objects.get(status="processed")
+    duplicate = factories.customer("Ann Smyth", email="ann.smyth@example.com")
+
+    # Too large to take in when it came; taken in when tried again.
+    with override_settings(PATRON_MAX_EMAIL_BYTES=300):
+        ingest_email(
+            make_email(sender="Lee Long <lee@example.com>", body="Long. " * 100, message_id="<l1@example.com>"),
+            source="smtp",
+        )
     quarantined = InboundEmail.objects.get(status="quarantined")
     calendar = standards.create_calendar(
         details=standards.CalendarDetails(name="Office hours", weekly_hours=WEEKDAYS, closures=[]),
@@ -171,6 +185,9 @@ def _build(*, tokens: bool) -> Desk:
             "hold": hold.pk,
             "consent": given.pk,
             "processing_restricted": rita.pk,
+            "email_case": inbound.case.reference if inbound.case else "",
+            "inbound": inbound.pk,
+            "duplicate": duplicate.pk,
         },
     )
     if tokens:

@@ -252,7 +252,7 @@ CALLERS = (ANONYMOUS, *PEOPLE, CAPPED_TOKEN)
 
 
 def _routes_of_the_api() -> set[str]:
-    found = set()
+    found: set[str] = set()
     for prefix, router in api._routers:
         for path, view in router.path_operations.items():
             for operation in view.operations:
