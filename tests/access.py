@@ -61,7 +61,7 @@ WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "f
 class Desk:
     team_a: Team
     people: dict[str, Agent]
-    # An agent of no team, named on the records the tests restrict.
+    # An agent of team A named on the records the tests restrict (alice, of the same team, is not).
     named: Agent
     case: Case
     complaint_case: Case
@@ -102,7 +102,7 @@ def _build(*, tokens: bool) -> Desk:
         PRIVACY_OFFICER: factories.agent(role=Role.PRIVACY_OFFICER, username="petra"),
         ADMIN: factories.agent(role=Role.ADMIN, username="ada"),
     }
-    named = factories.agent(username="nina")
+    named = factories.agent(teams=[team_a], username="nina")
     alice = people[AGENT]
 
     factories.mailbox(address="help@desk.example", team_=team_a, send_acknowledgement=False)

@@ -18,11 +18,12 @@ from django.contrib.messages import ERROR, get_messages
 from django.test import Client
 from django.utils import timezone
 
-from patron.cases.models import Case
+from patron.cases.models import Case, parse_reference
 from patron.customers.models import Customer
 from patron.web.urls import urlpatterns
 from tests.access import (
     ADMINS,
+    AGENT,
     ANONYMOUS,
     ASSIGNERS,
     EVERYONE,
@@ -31,6 +32,7 @@ from tests.access import (
     OTHER_TEAM_AGENT,
     PEOPLE,
     PRIVACY,
+    SERVICE_MANAGER,
     TEAM,
     Desk,
     current_version,
@@ -258,3 +260,48 @@ def test_each_page_answers_each_caller_as_the_table_says(desk: Desk, db: None, p
         # Some pages report a refusal on the page they send back to: none may have been given.
         refusals = [str(message) for message in get_messages(response.wsgi_request) if message.level == ERROR]
         assert refusals == []
+
+
+# --- restricted records -------------------------------------------------------------------------
+
+NAMED, UNNAMED_AGENT, UNNAMED_MANAGER = "named agent", "unnamed team agent", "unnamed service manager"
+
+
+def _restricted_pages() -> Iterator[Any]:
+    for name, pages in PAGES.items():
+        for page in pages:
+            if page.hides:
+                for who in (NAMED, UNNAMED_AGENT, UNNAMED_MANAGER):
+                    label = f"{page.method} {name} {page.label}".strip()
+                    yield pytest.param(page, who, id=f"{label} as {who}")
+
+
+def _restrict(desk: Desk, page: Page) -> Case | None:
+    """Restrict the record the page is about; the case, when it is one, to open it with a reason."""
+    if "{customer}" in page.path:
+        desk.restrict_customer(desk.customer)
+        return None
+    key = next(key for key in ("complaint", "email_case", "case") if f"{{{key}}}" in page.path)
+    pk = parse_reference(desk.keys[key])
+    assert pk is not None
+    case = Case.objects.get(pk=pk)
+    desk.restrict_case(case)
+    return case
+
+
+@pytest.mark.parametrize(("page", "who"), list(_restricted_pages()))
+def test_restricted_records_need_naming(desk: Desk, db: None, page: Page, who: str) -> None:
+    """A restricted case or customer is a 404 for everyone not named on it, even their team's
+    agents and a service manager; the people named use it as their role allows, once they have
+    said why they open a restricted case."""
+    case = _restrict(desk, page)
+    browser = Client()
+    person = {NAMED: desk.named, UNNAMED_AGENT: desk.people[AGENT], UNNAMED_MANAGER: desk.people[SERVICE_MANAGER]}
+    browser.force_login(person[who])
+    if who == NAMED and case is not None:
+        opened = browser.post(f"/cases/{case.reference}/open", {"reason": "Answering her grievance."})
+        assert opened.status_code == 302
+    data = page.data(desk) if callable(page.data) else page.data
+    path = page.path.format(**desk.keys)
+    response = browser.get(path, data) if page.method == "GET" else browser.post(path, data)
+    assert response.status_code == (expected_status(page, AGENT) if who == NAMED else 404), response.content[:300]
