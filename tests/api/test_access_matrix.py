@@ -358,3 +358,37 @@ def test_restricted_records_need_naming(desk: Desk, db: None, route: str, probe:
     }[who]
     response = call(desk, route, probe, token, headers)
     assert response.status_code == expected, response.content[:300]
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+SEES_TEAM_A = TEAM | {CAPPED_TOKEN}
+
+
+@pytest.mark.parametrize("caller", [*PEOPLE, CAPPED_TOKEN])
+@pytest.mark.parametrize("restricted", [False, True], ids=["open", "restricted"])
+def test_lists_show_a_case_and_its_customer_only_to_those_who_may_see_them(
+    desk: Desk, db: None, caller: str, restricted: bool
+) -> None:
+    """A list is as scoped as the record: another team's agent never finds the case or its
+    customer; once the customer is restricted, only the people named on them (here the privacy
+    officer who restricted them) find their cases, and privacy officers and administrators the
+    customer."""
+    if restricted:
+        desk.restrict_customer(desk.customer)
+    headers = {"Authorization": f"Bearer {desk.tokens[caller]}"}
+    cases = Client().get("/api/v1/cases", {"limit": 100}, headers=headers).json()["items"]
+    customers = Client().get("/api/v1/customers", {"q": "Ann Smith"}, headers=headers).json()["items"]
+    finds_case = {PRIVACY_OFFICER} if restricted else SEES_TEAM_A
+    finds_customer = PRIVACY if restricted else SEES_TEAM_A
+    assert (desk.case.reference in [case["reference"] for case in cases]) == (caller in finds_case)
+    assert ("Ann Smith" in [customer["name"] for customer in customers]) == (caller in finds_customer)
+
+
+def test_the_person_named_on_a_restricted_customer_finds_them_and_their_cases(desk: Desk, db: None) -> None:
+    desk.restrict_customer(desk.customer)
+    headers = {"Authorization": f"Bearer {desk.tokens['named']}"}
+    cases = Client().get("/api/v1/cases", {"limit": 100}, headers=headers).json()["items"]
+    customers = Client().get("/api/v1/customers", {"q": "Ann Smith"}, headers=headers).json()["items"]
+    assert desk.case.reference in [case["reference"] for case in cases]
+    assert [customer["name"] for customer in customers] == ["Ann Smith"]
