@@ -103,3 +103,23 @@ def test_through_the_api(colleague: Customer, agent_a: Agent, agent_b: Agent, ma
         "put", f"/customers/{colleague.pk}/restriction", '{"restricted": false, "reason": "x"}'
     )
     assert refused.status_code == 404
+
+
+def test_a_case_opened_for_a_restricted_customer_by_someone_not_named_does_not_show_who_they_are() -> None:
+    harriet = factories.customer("Harriet HR", email="harriet@example.org")
+    officer, named, outsider = factories.agent(role=Role.PRIVACY_OFFICER), factories.agent(), factories.agent()
+    services.set_customer_restriction(customer=harriet, by=officer, restricted=True, people=[named], reason=REASON)
+    body = {"subject": "Hello", "body": "Question", "customer": {"email": "harriet@example.org"}}
+
+    response = client_for(outsider).post("/cases", body)
+    opened = Case.objects.get(customer=harriet)
+    assert response.status_code == 202
+    assert response.json() == {
+        "reference": opened.reference,
+        "restricted": True,
+        "detail": "The case was opened. It is restricted: only the people named on it can see it.",
+    }
+    assert client_for(outsider).get(f"/cases/{opened.reference}").status_code == 404
+
+    shown = client_for(named).post("/cases", body)
+    assert (shown.status_code, shown.json()["customer"]["name"]) == (201, "Harriet HR")

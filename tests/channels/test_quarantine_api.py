@@ -44,6 +44,15 @@ def test_quarantine_is_for_administrators_only(db: None) -> None:
     assert InboundEmail.objects.get().status == InboundStatus.QUARANTINED
 
 
+def test_others_are_refused_before_any_email_is_looked_up(db: None) -> None:
+    """Whether a quarantined email exists is itself for administrators to know."""
+    client = client_for(factories.agent(role=Role.SERVICE_MANAGER))
+    for path, body in (("/quarantine/999/reprocess", {}), ("/quarantine/999/discard", {"reason": "spam"})):
+        response = client.post(path, body)
+        assert response.status_code == 403
+        assert response.json()["detail"] == "Only an administrator can see quarantined email."
+
+
 def test_admin_discards_quarantined_email_with_a_reason(db: None) -> None:
     ingest_email(b"not an email at all", source="stdin")
     email = InboundEmail.objects.get()

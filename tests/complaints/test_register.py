@@ -174,6 +174,15 @@ def test_a_team_lead_sees_the_complaints_of_their_teams(desk: Desk, lead_a: Agen
     assert len(found) == 4
 
 
+def test_a_team_lead_cannot_download_it_as_csv_and_nothing_is_audited(desk: Desk, lead_a: Agent) -> None:
+    response = client_for(lead_a).get("/complaints/register", format="csv")
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Only service managers, privacy officers and administrators can download the complaints register."
+    )
+    assert not AuditEntry.objects.filter(action="complaints_register_exported").exists()
+
+
 @pytest.mark.parametrize("role", [Role.PRIVACY_OFFICER, Role.ADMIN])
 def test_privacy_officers_and_admins_may_read_it(desk: Desk, role: Role) -> None:
     assert len(_references(client_for(factories.agent(role=role)).get("/complaints/register"))) == 5

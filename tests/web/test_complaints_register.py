@@ -112,6 +112,17 @@ def test_the_roles_that_answer_for_the_desk_see_it_in_the_menu(role: Role) -> No
     assert 'href="/complaints/register"' in browser.get("/").content.decode()
 
 
+def test_a_team_lead_reads_it_on_screen_but_cannot_download_it(
+    complaints: list[Complaint], client_lead: Client
+) -> None:
+    shown = client_lead.get("/complaints/register")
+    assert shown.status_code == 200
+    assert "7 complaints." in visible_text(shown)
+    assert "/complaints/register/export" not in page(shown)
+    assert client_lead.get("/complaints/register/export").status_code == 403
+    assert not AuditEntry.objects.filter(action="complaints_register_exported").exists()
+
+
 def test_an_agent_does_not_see_it(client_a: Client) -> None:
     assert client_a.get("/complaints/register").status_code == 403
     assert client_a.get("/complaints/register/export").status_code == 403

@@ -76,3 +76,10 @@ def test_only_administrators_see_quarantine(quarantined: InboundEmail, role: Rol
     assert 'href="/quarantine"' not in browser.get("/").content.decode()
     quarantined.refresh_from_db()
     assert quarantined.status == InboundStatus.QUARANTINED
+
+
+def test_others_are_refused_before_any_email_is_looked_up(db: None) -> None:
+    """Whether a quarantined email exists is itself for administrators to know."""
+    browser = signed_in(factories.agent(role=Role.SERVICE_MANAGER))
+    assert browser.post("/quarantine/999/reprocess").status_code == 403
+    assert browser.post("/quarantine/999/discard", {"discard-999-reason": "x"}).status_code == 403

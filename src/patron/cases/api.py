@@ -87,8 +87,16 @@ def _inbox_filters(filters: CaseFilters) -> queries.InboxFilters:
     )
 
 
-@router.post("/cases", response={201: CaseOut})
-def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
+class OpenedOutOfSightOut(Schema):
+    reference: str
+    restricted: bool
+    detail: str
+
+
+@router.post("/cases", response={201: CaseOut, 202: OpenedOutOfSightOut})
+def open_case(request: HttpRequest, body: CaseIn) -> Created[Case] | Created[dict[str, object]]:
+    """Open a case. 202, with the reference alone, when it is for a restricted customer you are
+    not named on: the case is opened, and who the customer is stays with the people named."""
     agent = acting_agent(request.user)
     ref = body.customer
     opened = services.open_case_for_contact(
@@ -108,6 +116,9 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case]:
         received_at=body.received_at,
         by=agent,
     )
+    if opened.is_restricted and not queries.can_see_case(agent, opened):
+        detail = "The case was opened. It is restricted: only the people named on it can see it."
+        return Created(202, {"reference": opened.reference, "restricted": True, "detail": detail})
     prefetch_related_objects([opened], *queries.SERVICE_LEVEL_PREFETCH)
     return Created(201, opened)
 

@@ -66,6 +66,7 @@ def download_original(request: HttpRequest, email_id: int) -> HttpResponse:
 @router.post("/quarantine/{email_id}/reprocess", response=ReprocessOut)
 def reprocess(request: HttpRequest, email_id: int) -> dict[str, object]:
     """Try the email again; it lands on its case, or back in quarantine with the reason."""
+    _require_admin(request)
     result = services.reprocess_quarantined_email(
         inbound=queries.quarantined_email_by_id(email_id), by=acting_agent(request.user)
     )
@@ -79,6 +80,7 @@ class DiscardIn(Schema):
 @router.post("/quarantine/{email_id}/discard", response={204: None})
 def discard(request: HttpRequest, email_id: int, body: DiscardIn) -> Created[None]:
     """Set the email aside for good, with the reason; its original is kept."""
+    _require_admin(request)
     services.discard_quarantined_email(
         inbound=queries.quarantined_email_by_id(email_id), by=acting_agent(request.user), reason=body.reason
     )

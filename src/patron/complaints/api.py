@@ -358,7 +358,8 @@ def root_causes(request: HttpRequest) -> list[RootCause]:
 def complaints_register(request: HttpRequest, params: Query[RegisterQuery]) -> Any:
     """Every complaint with its deadlines and whether they were met, outcome, redress and root
     cause, as JSON or CSV (`format=csv`). Service managers, privacy officers, administrators,
-    and team leads for the cases they can see; each export is audited."""
+    and team leads for the cases they can see; the CSV file is for the first three only. Each
+    export is audited."""
     agent = acting_agent(request.user)
     filters = register.RegisterFilters(
         received_from=params.received_from,

@@ -2,7 +2,8 @@
 outcome, the redress paid and why it happened, as regulators and boards ask to see it (FCA
 DISP 1.10 asks firms to report complaints, outcomes and redress; DISP 1.3.3R asks them to look
 for root causes). It carries customers' names in bulk, so it is for the roles that answer for
-the whole desk, and team leads for the cases they can see; each export is on the audit trail."""
+the whole desk, and team leads for the cases they can see; a file of it leaves Patron, so only
+the roles that may export download one. Each export is on the audit trail."""
 
 from __future__ import annotations
 
@@ -113,6 +114,20 @@ def require_register_role(agent: Agent) -> None:
         )
 
 
+def may_download_register(agent: Agent) -> bool:
+    """A file of the register leaves Patron with customers' names in bulk: exports need a
+    manager's or privacy officer's role, so team leads read it on screen only."""
+    return may_export(agent)
+
+
+def require_register_download_role(agent: Agent) -> None:
+    require_register_role(agent)
+    if not may_download_register(agent):
+        raise NotAllowed(
+            "Only service managers, privacy officers and administrators can download the complaints register."
+        )
+
+
 def list_register(*, agent: Agent, filters: RegisterFilters, today: date | None = None) -> list[RegisterRow]:
     """The complaints the agent may see that the filters find, the earliest received first."""
     require_register_role(agent)
@@ -163,6 +178,7 @@ def export_register(*, agent: Agent, filters: RegisterFilters, file_format: str)
 def export_register_csv(*, agent: Agent, filters: RegisterFilters) -> Iterator[str]:
     """The register as CSV lines. The rows are read before the first line is sent, so a refusal
     is an error response, not a file cut short; the export is audited once it is sent."""
+    require_register_download_role(agent)
     rows = list_register(agent=agent, filters=filters)
     return _csv_lines(agent, filters, rows)
 

@@ -97,6 +97,7 @@ def complaints_register(request: AgentRequest) -> HttpResponse:
         "pareto": pareto,
         "chart": pareto_chart(pareto),
         "export_query": request.GET.urlencode(),
+        "can_download": register.may_download_register(request.user),
         "section": "complaints_register",
     }
     return render(request, "web/complaints_register.html", context, status=form.status_code)
@@ -106,7 +107,7 @@ def complaints_register(request: AgentRequest) -> HttpResponse:
 @agent_view
 def complaints_register_export(request: AgentRequest) -> HttpResponse | StreamingHttpResponse:
     """The register the filters find, as CSV; audited like every export."""
-    register.require_register_role(request.user)
+    register.require_register_download_role(request.user)
     form = forms.RegisterFilterForm(request.GET)
     if not form.is_valid():
         messages.error(request, _("The filters are not valid, so nothing was exported. Check them and try again."))

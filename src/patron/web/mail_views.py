@@ -56,6 +56,7 @@ def quarantine_original(request: AgentRequest, email_id: int) -> HttpResponse:
 @require_POST
 @agent_view
 def quarantine_reprocess(request: AgentRequest, email_id: int) -> HttpResponse:
+    _require_admin(request)
     result = services.reprocess_quarantined_email(inbound=queries.quarantined_email_by_id(email_id), by=request.user)
     if result.outcome == IngestOutcome.QUARANTINED:
         messages.error(
@@ -71,6 +72,7 @@ def quarantine_reprocess(request: AgentRequest, email_id: int) -> HttpResponse:
 @require_POST
 @agent_view
 def quarantine_discard(request: AgentRequest, email_id: int) -> HttpResponse:
+    _require_admin(request)
     email = queries.quarantined_email_by_id(email_id)
     form = DiscardForm(request.POST, email_id=email.pk)
     if form.is_valid():

@@ -1,0 +1,202 @@
+"""One desk with a person in every role and a record of every kind, for the tests that try each
+API route and page as each of them (tests/api/test_access_matrix.py, tests/web/...).
+
+Everything is made once per test module (`desk_for_module`) and each test runs in a savepoint
+rolled back at its end, so a test that fulfils a request or lifts a hold leaves the desk as it
+was for the next one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from patron.accounts.models import Agent, Role, Team
+from patron.accounts.services import create_token
+from patron.cases.models import Case, CaseKind, Channel
+from patron.cases.services import NewAttachment, attach_files, reply, set_customer_restriction, set_restriction
+from patron.channels.models import InboundEmail, OutboundEmail, OutboundStatus
+from patron.channels.services import ingest_email
+from patron.complaints import services as complaints
+from patron.complaints.models import Complaint
+from patron.customers.models import Customer
+from patron.privacy import consent, fulfilment, rights
+from patron.privacy.models import RequestType
+from patron.standards import services as standards
+from patron.standards.models import BusinessCalendar
+from tests import factories
+from tests.channels.conftest import make_email
+
+# Who calls: one person in each role, an agent of another team, nobody signed in, and (API
+# only) an administrator's token capped at the agent role.
+ANONYMOUS = "anonymous"
+AGENT = "agent"
+OTHER_TEAM_AGENT = "other_team_agent"
+TEAM_LEAD = "team_lead"
+SERVICE_MANAGER = "service_manager"
+PRIVACY_OFFICER = "privacy_officer"
+ADMIN = "admin"
+CAPPED_TOKEN = "capped_token"
+PEOPLE = (AGENT, OTHER_TEAM_AGENT, TEAM_LEAD, SERVICE_MANAGER, PRIVACY_OFFICER, ADMIN)
+
+# Who may see team A's cases and the customers on them.
+TEAM = frozenset({AGENT, TEAM_LEAD, SERVICE_MANAGER, PRIVACY_OFFICER, ADMIN})
+EVERYONE = TEAM | {OTHER_TEAM_AGENT}
+LEADS_AND_UP = frozenset({TEAM_LEAD, SERVICE_MANAGER, PRIVACY_OFFICER, ADMIN})
+ASSIGNERS = frozenset({TEAM_LEAD, SERVICE_MANAGER, ADMIN})
+EXPORTERS = frozenset({SERVICE_MANAGER, PRIVACY_OFFICER, ADMIN})
+MANAGERS = frozenset({SERVICE_MANAGER, ADMIN})
+PRIVACY = frozenset({PRIVACY_OFFICER, ADMIN})
+ADMINS = frozenset({ADMIN})
+
+REASON_HEADER = "X-Patron-Reason"
+WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+@dataclass
+class Desk:
+    team_a: Team
+    people: dict[str, Agent]
+    # An agent of team A named on the records the tests restrict (alice, of the same team, is not).
+    named: Agent
+    case: Case
+    complaint_case: Case
+    customer: Customer
+    # Values the routes' paths are filled in with.
+    keys: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def restrict_case(self, case: Case) -> None:
+        """Restrict the case to the named agent (and the team lead who restricts it)."""
+        set_restriction(
+            case=case, by=self.people[TEAM_LEAD], restricted=True, people=[self.named], reason="An HR matter."
+        )
+
+    def restrict_customer(self, customer: Customer) -> None:
+        """Restrict the customer, and so each of their cases, to the named agent."""
+        set_customer_restriction(
+            customer=customer, by=self.people[PRIVACY_OFFICER], restricted=True, people=[self.named], reason="HR."
+        )
+
+
+def desk_for_module(django_db_blocker: Any, *, tokens: bool) -> Iterator[Desk]:
+    """Build the desk in a transaction kept open for the whole module, then roll it back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        desk = _build(tokens=tokens)
+        yield desk
+        transaction.set_rollback(True)
+
+
+def _build(*, tokens: bool) -> Desk:
+    team_a = factories.team("Customer Care")
+    team_b = factories.team("IT Service Desk", is_internal_desk=True)
+    people = {
+        AGENT: factories.agent(teams=[team_a], username="alice"),
+        OTHER_TEAM_AGENT: factories.agent(teams=[team_b], username="bob"),
+        TEAM_LEAD: factories.agent(role=Role.TEAM_LEAD, teams=[team_a], username="lena"),
+        SERVICE_MANAGER: factories.agent(role=Role.SERVICE_MANAGER, username="manon"),
+        PRIVACY_OFFICER: factories.agent(role=Role.PRIVACY_OFFICER, username="petra"),
+        ADMIN: factories.agent(role=Role.ADMIN, username="ada"),
+    }
+    named = factories.agent(teams=[team_a], username="nina")
+    alice = people[AGENT]
+
+    factories.mailbox(address="help@desk.example", team_=team_a, send_acknowledgement=False)
+    ann = factories.customer("Ann Smith", email="ann@example.com")
+    case = factories.case(customer_=ann, team_=team_a, subject="Where is my parcel?")
+    [attachment] = attach_files(
+        message=case.messages.get(),
+        files=[NewAttachment(filename="receipt.txt", content_type="text/plain", content=b"Receipt 1234")],
+    )
+    reply(case=case, by=alice, body="We are looking into it.")
+    failed = OutboundEmail.objects.get(case=case)
+    OutboundEmail.objects.filter(pk=failed.pk).update(status=OutboundStatus.FAILED, last_error="Mailbox full.")
+
+    cara = factories.customer("Cara Jones", email="cara@example.com")
+    complaint_case = factories.case(
+        customer_=cara, team_=team_a, kind=CaseKind.COMPLAINT, channel=Channel.EMAIL, subject="Rude driver"
+    )
+    complaints.set_purchase(
+        complaint=Complaint.objects.get(case=complaint_case),
+        by=alice,
+        details=complaints.PurchaseDetails(type="goods", purchased_on=timezone.localdate()),
+    )
+
+    privacy_officer = people[PRIVACY_OFFICER]
+    today = timezone.localdate()
+    open_request = rights.record_subject_request(
+        customer=ann, type=RequestType.ACCESS, received_on=today, by=privacy_officer
+    )
+    built = rights.record_subject_request(customer=ann, type=RequestType.ACCESS, received_on=today, by=privacy_officer)
+    fulfilment.fulfil_request(request=built, by=privacy_officer)
+    hold = fulfilment.place_legal_hold(customer=ann, by=privacy_officer, reason="A claim is expected.")
+    given = consent.record_consent(
+        customer=ann, purpose="surveys", basis="consent", detail="Ticked the box on the form.", by=alice
+    )
+    rita = factories.customer("Rita Restricted")
+    factories.case(customer_=rita, team_=team_a)
+    fulfilment.restrict_processing(customer=rita, by=privacy_officer, reason="She contests the accuracy.")
+
+    ingest_email(
+        make_email(sender="Ann Smith <ann@example.com>", subject="My kettle", message_id="<k1@mail.example.com>"),
+        source="smtp",
+    )
+    inbound = InboundEmail.objects.get(status="processed")
+    duplicate = factories.customer("Ann Smyth", email="ann.smyth@example.com")
+
+    # Too large to take in when it came; taken in when tried again.
+    with override_settings(PATRON_MAX_EMAIL_BYTES=300):
+        ingest_email(
+            make_email(sender="Lee Long <lee@example.com>", body="Long. " * 100, message_id="<l1@example.com>"),
+            source="smtp",
+        )
+    quarantined = InboundEmail.objects.get(status="quarantined")
+    calendar = standards.create_calendar(
+        details=standards.CalendarDetails(name="Office hours", weekly_hours=WEEKDAYS, closures=[]),
+        by=people[SERVICE_MANAGER],
+    )
+    policy = standards.create_policy(
+        details=standards.PolicyDetails(name="Standard", first_response_minutes=480), by=people[SERVICE_MANAGER]
+    )
+    desk = Desk(
+        team_a=team_a,
+        people=people,
+        named=named,
+        case=case,
+        complaint_case=complaint_case,
+        customer=ann,
+        keys={
+            "case": case.reference,
+            "complaint": complaint_case.reference,
+            "customer": ann.pk,
+            "attachment": attachment.pk,
+            "email": f"out-{failed.pk}",
+            "outbound": failed.pk,
+            "quarantined": quarantined.pk,
+            "calendar": calendar.pk,
+            "team": team_a.slug,
+            "policy": policy.pk,
+            "open_request": open_request.pk,
+            "built_request": built.pk,
+            "hold": hold.pk,
+            "consent": given.pk,
+            "processing_restricted": rita.pk,
+            "email_case": inbound.case.reference if inbound.case else "",
+            "inbound": inbound.pk,
+            "duplicate": duplicate.pk,
+        },
+    )
+    if tokens:
+        desk.tokens = {role: create_token(agent=person, name="access")[1] for role, person in people.items()}
+        capped = factories.agent(role=Role.ADMIN, teams=[team_a], username="cato")
+        desk.tokens[CAPPED_TOKEN] = create_token(agent=capped, name="agent work", role=Role.AGENT)[1]
+        desk.tokens["named"] = create_token(agent=named, name="access")[1]
+    return desk
+
+
+def current_version(model: type[Case] | type[Customer] | type[BusinessCalendar], pk: int) -> int:
+    return int(model.objects.values_list("version", flat=True).get(pk=pk))

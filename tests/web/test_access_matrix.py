@@ -1,0 +1,307 @@
+"""Least privilege in the agent UI, page by page: every address of the UI is asked for, with
+valid input, by each role, by an agent of another team and by someone not signed in, and must
+answer as the table says. Someone not signed in is sent to sign in; a record out of the caller's
+reach is a 404, as if it did not exist; a role that may not act gets a 403.
+
+The addresses are read from the URL configuration, so a page added without a line in the
+table fails `test_every_page_has_an_entry`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.messages import ERROR, get_messages
+from django.test import Client
+from django.utils import timezone
+
+from patron.cases.models import Case, parse_reference
+from patron.customers.models import Customer
+from patron.web.urls import urlpatterns
+from tests.access import (
+    ADMINS,
+    AGENT,
+    ANONYMOUS,
+    ASSIGNERS,
+    EVERYONE,
+    EXPORTERS,
+    LEADS_AND_UP,
+    OTHER_TEAM_AGENT,
+    PEOPLE,
+    PRIVACY,
+    SERVICE_MANAGER,
+    TEAM,
+    Desk,
+    current_version,
+    desk_for_module,
+)
+
+Data = dict[str, Any] | Callable[[Desk], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One request to a page, and who it must succeed for (with status `ok`)."""
+
+    method: str
+    path: str  # filled in from Desk.keys
+    allowed: frozenset[str]
+    ok: int = 200
+    data: Data = field(default_factory=dict)
+    # Whether a record outside the caller's reach answers 404 before any role is checked.
+    hides: bool = False
+    label: str = ""
+
+
+def _get(path: str, allowed: frozenset[str], **kwargs: Any) -> Page:
+    return Page("GET", path, allowed, **kwargs)
+
+
+def _post(path: str, allowed: frozenset[str], ok: int = 302, **kwargs: Any) -> Page:
+    return Page("POST", path, allowed, ok, **kwargs)
+
+
+BUNDLE_FORMATS = ("html", "json", "csv")
+
+
+def _case_version(desk: Desk) -> int:
+    return current_version(Case, desk.case.pk)
+
+
+PAGES: dict[str, tuple[Page, ...]] = {
+    "inbox": (_get("/", EVERYONE),),
+    "search": (_get("/search", EVERYONE, data={"q": "parcel"}),),
+    "case_new": (_get("/cases/new", EVERYONE),),
+    "contact_log": (_get("/contacts/log", EVERYONE),),
+    "inbox_export": (_get("/cases/export", EXPORTERS),),
+    # one case
+    "case": (_get("/cases/{case}", TEAM, hides=True),),
+    "case_open_restricted": (_get("/cases/{case}/open", TEAM, ok=302, hides=True),),
+    "case_reply": (_post("/cases/{case}/reply", TEAM, data={"reply-body": "We have found it."}, hides=True),),
+    "case_note": (_post("/cases/{case}/note", TEAM, data={"note-body": "Called the courier."}, hides=True),),
+    "case_properties": (
+        _post(
+            "/cases/{case}/properties",
+            TEAM,
+            data=lambda desk: {
+                "case-version": _case_version(desk),
+                "case-priority": "3",
+                "case-kind": "enquiry",
+                "case-team": str(desk.team_a.pk),
+                "case-status": "open",
+            },
+            hides=True,
+        ),
+    ),
+    "case_take": (
+        _post("/cases/{case}/take", TEAM, data=lambda desk: {"take-version": _case_version(desk)}, hides=True),
+    ),
+    "case_log_call": (
+        _post(
+            "/cases/{case}/log",
+            TEAM,
+            data=lambda desk: {
+                "call-channel": "phone",
+                "call-direction": "inbound",
+                "call-occurred_at": f"{timezone.localtime() - timedelta(hours=1):%Y-%m-%dT%H:%M}",
+                "call-summary": "She rang to chase it.",
+            },
+            hides=True,
+        ),
+    ),
+    "case_email_retry": (_post("/cases/{case}/emails/{outbound}/retry", TEAM, hides=True),),
+    "case_email_original": (_get("/cases/{email_case}/emails/{inbound}/original", TEAM, hides=True),),
+    "case_attachment": (_get("/cases/{case}/attachments/{attachment}", TEAM, hides=True),),
+    # a complaint
+    "case_complaint_step": (
+        _post("/cases/{complaint}/complaint/step", TEAM, data={"step": "listen", "note": "Heard."}, hides=True),
+    ),
+    "case_complaint_root_cause": (
+        _post("/cases/{complaint}/complaint/root-cause", TEAM, data={"root_cause": "delivery"}, hides=True),
+    ),
+    "case_complaint_five_whys": (
+        _post(
+            "/cases/{complaint}/complaint/five-whys",
+            TEAM,
+            data={"why_1": "The parcel was late.", "statement": "The cut-off is too early."},
+            hides=True,
+        ),
+    ),
+    "complaint_letter": (_get("/cases/{complaint}/complaint/letters/acknowledgement", TEAM, hides=True),),
+    "complaint_letter_pdf": (_get("/cases/{complaint}/complaint/letters/acknowledgement.pdf", TEAM, hides=True),),
+    "send_complaint_letter": (_post("/cases/{complaint}/complaint/letters/acknowledgement/send", TEAM, hides=True),),
+    # privacy
+    "privacy": (_get("/privacy", PRIVACY),),
+    "privacy_fulfil": (_post("/privacy/requests/{open_request}/fulfil", PRIVACY),),
+    "privacy_refuse": (
+        _post("/privacy/requests/{open_request}/refuse", PRIVACY, data={"reason": "Manifestly unfounded."}),
+    ),
+    "privacy_bundle": tuple(
+        _get(f"/privacy/requests/{{built_request}}/copy.{kind}", PRIVACY, label=kind) for kind in BUNDLE_FORMATS
+    ),
+    "privacy_retention": (_post("/privacy/retention", PRIVACY),),
+    "privacy_audit": (_get("/privacy/audit", PRIVACY),),
+    # complaints register
+    "complaints_register": (_get("/complaints/register", LEADS_AND_UP),),
+    "complaints_register_export": (_get("/complaints/register/export", EXPORTERS),),
+    # quarantine
+    "quarantine": (_get("/quarantine", ADMINS),),
+    "quarantine_original": (_get("/quarantine/{quarantined}/original", ADMINS),),
+    "quarantine_reprocess": (_post("/quarantine/{quarantined}/reprocess", ADMINS),),
+    "quarantine_discard": (
+        _post(
+            "/quarantine/{quarantined}/discard",
+            ADMINS,
+            data=lambda desk: {f"discard-{desk.keys['quarantined']}-reason": "Spam."},
+        ),
+    ),
+    # customers
+    "customers": (_get("/customers", EVERYONE, data={"q": "Ann"}),),
+    "customer_new": (
+        _get("/customers/new", EVERYONE),
+        _post("/customers/new", EVERYONE, data={"name": "Nora New", "kind": "external", "email": "nora@example.com"}),
+    ),
+    "customer": (_get("/customers/{customer}", TEAM, hides=True),),
+    "customer_edit": (
+        _get("/customers/{customer}/edit", TEAM, hides=True),
+        _post(
+            "/customers/{customer}/edit",
+            TEAM,
+            data=lambda desk: {
+                "version": current_version(Customer, desk.customer.pk),
+                "name": "Ann Smith",
+                "kind": "external",
+                "notes": "Prefers mornings.",
+            },
+            hides=True,
+        ),
+    ),
+    "customer_consent": (
+        _post(
+            "/customers/{customer}/consents",
+            TEAM,
+            data={"purpose": "marketing", "basis": "consent", "detail": "Said yes on the phone."},
+            hides=True,
+        ),
+        _post(
+            "/customers/{customer}/consents",
+            TEAM,
+            data=lambda desk: {"withdraw": str(desk.keys["consent"])},
+            hides=True,
+            label="withdraw",
+        ),
+    ),
+    "customer_contact_point": (
+        _post(
+            "/customers/{customer}/contact-points",
+            TEAM,
+            data={"point-kind": "phone", "point-value": "020 7946 0000"},
+            hides=True,
+        ),
+    ),
+    "customer_merge": (
+        _get("/customers/{customer}/merge", ASSIGNERS, hides=True),
+        _post(
+            "/customers/{customer}/merge",
+            ASSIGNERS,
+            data=lambda desk: {"duplicate": desk.keys["duplicate"]},
+            hides=True,
+        ),
+    ),
+}
+
+# Signing in and out show nobody's data.
+NOT_PERSONAL = {"login", "logout"}
+
+
+def expected_status(page: Page, caller: str) -> int:
+    if caller in page.allowed:
+        return page.ok
+    if caller == ANONYMOUS:
+        return 302
+    if caller == OTHER_TEAM_AGENT and page.hides:
+        return 404
+    return 403
+
+
+def _pages() -> Iterator[Any]:
+    for name, pages in PAGES.items():
+        for page in pages:
+            label = f"{page.method} {name} {page.label}".strip()
+            for caller in (ANONYMOUS, *PEOPLE):
+                yield pytest.param(page, caller, id=f"{label} as {caller}")
+
+
+@pytest.fixture(scope="module")
+def desk(django_db_setup: None, django_db_blocker: Any) -> Iterator[Desk]:
+    yield from desk_for_module(django_db_blocker, tokens=False)
+
+
+def test_every_page_has_an_entry() -> None:
+    names = {pattern.name for pattern in urlpatterns}
+    assert names - NOT_PERSONAL == set(PAGES)
+
+
+@pytest.mark.parametrize(("page", "caller"), list(_pages()))
+def test_each_page_answers_each_caller_as_the_table_says(desk: Desk, db: None, page: Page, caller: str) -> None:
+    browser = Client()
+    if caller != ANONYMOUS:
+        browser.force_login(desk.people[caller])
+    path = page.path.format(**desk.keys)
+    data = page.data(desk) if callable(page.data) else page.data
+    response = browser.get(path, data) if page.method == "GET" else browser.post(path, data)
+    assert response.status_code == expected_status(page, caller), response.content[:300]
+    if caller == ANONYMOUS:
+        assert response["Location"].startswith("/login?next=")
+    elif response.status_code == 302:
+        # Some pages report a refusal on the page they send back to: none may have been given.
+        refusals = [str(message) for message in get_messages(response.wsgi_request) if message.level == ERROR]
+        assert refusals == []
+
+
+# --- restricted records -------------------------------------------------------------------------
+
+NAMED, UNNAMED_AGENT, UNNAMED_MANAGER = "named agent", "unnamed team agent", "unnamed service manager"
+
+
+def _restricted_pages() -> Iterator[Any]:
+    for name, pages in PAGES.items():
+        for page in pages:
+            if page.hides:
+                for who in (NAMED, UNNAMED_AGENT, UNNAMED_MANAGER):
+                    label = f"{page.method} {name} {page.label}".strip()
+                    yield pytest.param(page, who, id=f"{label} as {who}")
+
+
+def _restrict(desk: Desk, page: Page) -> Case | None:
+    """Restrict the record the page is about; the case, when it is one, to open it with a reason."""
+    if "{customer}" in page.path:
+        desk.restrict_customer(desk.customer)
+        return None
+    key = next(key for key in ("complaint", "email_case", "case") if f"{{{key}}}" in page.path)
+    pk = parse_reference(desk.keys[key])
+    assert pk is not None
+    case = Case.objects.get(pk=pk)
+    desk.restrict_case(case)
+    return case
+
+
+@pytest.mark.parametrize(("page", "who"), list(_restricted_pages()))
+def test_restricted_records_need_naming(desk: Desk, db: None, page: Page, who: str) -> None:
+    """A restricted case or customer is a 404 for everyone not named on it, even their team's
+    agents and a service manager; the people named use it as their role allows, once they have
+    said why they open a restricted case."""
+    case = _restrict(desk, page)
+    browser = Client()
+    person = {NAMED: desk.named, UNNAMED_AGENT: desk.people[AGENT], UNNAMED_MANAGER: desk.people[SERVICE_MANAGER]}
+    browser.force_login(person[who])
+    if who == NAMED and case is not None:
+        opened = browser.post(f"/cases/{case.reference}/open", {"reason": "Answering her grievance."})
+        assert opened.status_code == 302
+    data = page.data(desk) if callable(page.data) else page.data
+    path = page.path.format(**desk.keys)
+    response = browser.get(path, data) if page.method == "GET" else browser.post(path, data)
+    assert response.status_code == (expected_status(page, AGENT) if who == NAMED else 404), response.content[:300]
