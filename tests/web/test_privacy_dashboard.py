@@ -3,6 +3,7 @@ clock, in words as well as colour; only for privacy officers and administrators.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from patron.customers.models import Customer
 from patron.privacy.models import AuditEntry, Breach, ConsentRecord, SubjectRequest
 from tests import factories
 from tests.web.conftest import signed_in
-from tests.web.reading import visible_text
+from tests.web.reading import page, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,10 @@ def test_requests_by_urgency_and_breaches_with_their_clock() -> None:
     Breach.objects.create(
         summary="Email to the wrong person", aware_at=timezone.now() - timedelta(hours=80), created_at=timezone.now()
     )
-    text = visible_text(signed_in(officer).get("/privacy"))
+    response = signed_in(officer).get("/privacy")
+    (title,) = re.findall(r"<title>(.*?)</title>", page(response), flags=re.DOTALL)
+    assert title == "Privacy – Patron"
+    text = visible_text(response)
     assert "1 overdue, 1 due within 7 days, 1 on time." in text
     assert text.index("Late Larry") < text.index("Soon Sue") < text.index("Fine Fran")
     assert "Overdue" in text
