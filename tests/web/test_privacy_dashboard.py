@@ -15,7 +15,8 @@ from patron.customers.models import Customer
 from patron.privacy.models import AuditEntry, Breach, ConsentRecord, SubjectRequest
 from tests import factories
 from tests.web.conftest import signed_in
-from tests.web.reading import page, visible_text
+from tests.web.reading import page as html_of
+from tests.web.reading import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_requests_by_urgency_and_breaches_with_their_clock() -> None:
         summary="Email to the wrong person", aware_at=timezone.now() - timedelta(hours=80), created_at=timezone.now()
     )
     response = signed_in(officer).get("/privacy")
-    (title,) = re.findall(r"<title>(.*?)</title>", page(response), flags=re.DOTALL)
+    (title,) = re.findall(r"<title>(.*?)</title>", html_of(response), flags=re.DOTALL)
     assert title == "Privacy – Patron"
     text = visible_text(response)
     assert "1 overdue, 1 due within 7 days, 1 on time." in text
