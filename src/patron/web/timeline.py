@@ -155,6 +155,10 @@ def change(event: CaseEvent) -> str:
             "n": data.get("attempts", "?"),
             "error": data.get("error") or _("no reason given."),
         }
+    if kind == EventKind.EMAIL_HELD:
+        return _("An email to the customer was held back, not sent: %(reason)s") % {
+            "reason": data.get("reason") or _("no reason given."),
+        }
     return _("%(what)s by %(who)s.") % {"what": event.kind_label, "who": who}
 
 
