@@ -19,6 +19,7 @@ from patron.errors import Conflict, ValidationFailed
 from patron.privacy.fulfilment import lift_restriction, restrict_processing
 from patron.privacy.models import AuditEntry
 from tests import factories
+from tests.api.conftest import client_for
 from tests.channels.conftest import make_email
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,26 @@ def test_what_the_customer_sends_is_still_stored_and_reopens_the_case(
     ]
     assert Case.objects.get(pk=case.pk).status == Status.OPEN
     assert OutboundEmail.objects.filter(case=case).count() == 1  # the acknowledgement before the restriction
+
+
+def test_the_api_refuses_with_409_and_takes_the_exception(
+    ann: Customer, officer: Agent, agent: Agent, desk: Team
+) -> None:
+    case = factories.case(customer_=ann, team_=desk)
+    _restrict(ann, officer)
+    case.refresh_from_db()
+    api = client_for(agent)
+    path = f"/cases/{case.reference}"
+
+    refused = api.patch(path, {"version": case.version, "priority": "high"})
+    assert refused.status_code == 409
+    assert "say which exception applies" in refused.json()["detail"]
+    assert api.post(f"{path}/messages", {"type": "note", "body": "Rang again."}).status_code == 409
+    assert api.patch(path, {"version": case.version, "priority": "high", "exception": "curiosity"}).status_code == 422
+    assert Case.objects.get(pk=case.pk).version == case.version
+
+    done = api.patch(path, {"version": case.version, "priority": "high", "exception": "others_rights"})
+    assert (done.status_code, done.json()["priority"]) == (200, "high")
+    noted = api.post(f"{path}/messages", {"type": "note", "body": "Safeguarding.", "exception": "others_rights"})
+    assert noted.status_code == 201
+    assert AuditEntry.objects.filter(action="restricted_processing", data__exception="others_rights").count() == 2

@@ -161,6 +161,37 @@ def test_a_restricted_customer_is_marked_wherever_they_are_served() -> None:
     assert not Message.objects.filter(case=case, direction="outbound").exists()
 
 
+def test_a_restricted_customers_case_takes_a_note_or_change_only_under_a_named_exception() -> None:
+    desk = factories.team("Help desk")
+    agent = factories.agent(teams=[desk])
+    case = factories.case(customer_=factories.customer("Ann Smith"), team_=desk)
+    browser = signed_in(agent)
+    assert "Exception to the customer's restriction" not in visible_text(browser.get(f"/cases/{case.reference}"))
+    Customer.objects.filter(pk=case.customer_id).update(processing_restricted_since=timezone.now())
+    assert "Exception to the customer's restriction" in visible_text(browser.get(f"/cases/{case.reference}"))
+
+    refused = browser.post(f"/cases/{case.reference}/note", {"note-body": "Ann rang.", "note-exception": ""})
+    assert refused.status_code == 409
+    assert "say which exception applies" in visible_text(refused)
+    properties = {
+        "case-version": case.version,
+        "case-status": case.status,
+        "case-priority": 3,
+        "case-kind": case.kind,
+        "case-team": desk.pk,
+    }
+    changed = browser.post(f"/cases/{case.reference}/properties", properties)
+    assert changed.status_code == 409
+    assert "say which exception applies" in visible_text(changed)
+    assert "Someone else changed this case" not in visible_text(changed)
+    assert not Message.objects.filter(case=case, direction="note").exists()
+
+    browser.post(f"/cases/{case.reference}/note", {"note-body": "Letter of claim.", "note-exception": "legal_claims"})
+    assert Message.objects.get(case=case, direction="note").body_text == "Letter of claim."
+    browser.post(f"/cases/{case.reference}/properties", {**properties, "case-exception": "legal_claims"})
+    assert Case.objects.get(pk=case.pk).priority == 3
+
+
 def test_privacy_officers_search_the_audit_trail_a_page_at_a_time() -> None:
     officer = factories.agent(role=Role.PRIVACY_OFFICER)
     agent = factories.agent()
