@@ -4,8 +4,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from patron.privacy import audit
-from patron.privacy.models import AuditEntry
+from patron.privacy.models import AuditEntry, AuditHead
 from tests import factories
+from tests.audit_guard import lift_removal_guard
 
 
 def _log(count: int) -> list[AuditEntry]:
@@ -29,6 +30,16 @@ def _without_guard() -> None:
             cursor.execute("DROP TRIGGER audit_entries_are_final")
         else:
             cursor.execute("DROP TRIGGER audit_entries_are_final ON privacy_auditentry")
+
+
+def _empty_the_trail() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # PostgreSQL truncates only once the checks of this transaction's own writes are done.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE privacy_auditentry")
+        else:
+            cursor.execute("DELETE FROM privacy_auditentry")
 
 
 def test_entries_are_chained_and_the_chain_verifies(db: None) -> None:
@@ -55,12 +66,78 @@ def test_an_altered_entry_is_named(db: None) -> None:
     assert "altered" in check.reason
 
 
+def test_the_database_refuses_to_remove_an_entry_or_the_head(db: None) -> None:
+    entries = _log(2)
+    with pytest.raises(DatabaseError, match="cannot be removed"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entries[1].pk).delete()
+    with pytest.raises(DatabaseError, match="cannot be removed"), transaction.atomic():
+        _empty_the_trail()
+    with pytest.raises(DatabaseError, match="cannot be removed"), transaction.atomic():
+        AuditHead.objects.all().delete()
+    assert AuditEntry.objects.count() == 2
+    assert audit.verify_chain().intact
+
+
+def test_the_head_follows_every_entry(db: None) -> None:
+    entries = _log(3)
+    head = AuditHead.objects.get()
+    assert (head.entries, head.last_entry_id, head.last_hash) == (3, entries[-1].pk, entries[-1].entry_hash)
+
+
 def test_a_removed_entry_is_found_at_the_next_one(db: None) -> None:
     entries = _log(4)
+    lift_removal_guard()
     AuditEntry.objects.filter(pk=entries[1].pk).delete()
     check = audit.verify_chain()
     assert (check.first_broken, check.entries) == (entries[2].pk, 1)
     assert "removed" in check.reason
+
+
+def test_entries_removed_from_the_end_are_found_against_the_head(db: None) -> None:
+    entries = _log(4)
+    lift_removal_guard()
+    AuditEntry.objects.filter(pk__in=[entries[2].pk, entries[3].pk]).delete()
+    check = audit.verify_chain()
+    assert (check.intact, check.entries, check.first_broken) == (False, 2, entries[3].pk)
+    assert check.reason == (
+        f"the trail ends at entry {entries[1].pk}, but 4 entries were written, the last being entry "
+        f"{entries[3].pk}: the last 2 were removed"
+    )
+
+
+def test_an_emptied_trail_is_found_against_the_head(db: None) -> None:
+    entries = _log(2)
+    lift_removal_guard()
+    AuditEntry.objects.all().delete()
+    check = audit.verify_chain()
+    assert (check.intact, check.entries, check.first_broken) == (False, 0, entries[1].pk)
+    assert "the trail ends at entry none, but 2 entries were written" in check.reason
+
+
+def test_an_entry_added_behind_the_heads_back_is_named(db: None) -> None:
+    entries = _log(2)
+    forged = AuditEntry(
+        created_at=entries[1].created_at,
+        action="customer_viewed",
+        object_type="customer",
+        object_id="99",
+        data={},
+        previous_hash=entries[1].entry_hash,
+    )
+    forged.entry_hash = audit.entry_hash(forged)
+    forged.save()
+    check = audit.verify_chain()
+    assert (check.intact, check.entries, check.first_broken) == (False, 2, forged.pk)
+    assert "added without it" in check.reason
+
+
+def test_a_removed_head_is_named(db: None) -> None:
+    entries = _log(2)
+    lift_removal_guard()
+    AuditHead.objects.all().delete()
+    check = audit.verify_chain()
+    assert (check.intact, check.first_broken) == (False, entries[1].pk)
+    assert check.reason == "the record of where the trail ends was removed"
 
 
 def test_values_that_json_cannot_hold_are_stored_as_text(db: None) -> None:
@@ -96,6 +173,10 @@ def test_audit_verify_command_reports_intact_and_broken_chains(db: None, capsys:
     entries = _log(3)
     assert main(["audit", "verify"]) == 0
     assert "intact: 3 entries" in capsys.readouterr().out
+    lift_removal_guard()
+    AuditEntry.objects.filter(pk=entries[2].pk).delete()
+    assert main(["audit", "verify"]) == 1
+    assert f"broken at entry {entries[2].pk}: the trail ends at entry {entries[1].pk}" in capsys.readouterr().err
     AuditEntry.objects.filter(pk=entries[1].pk).delete()
     assert main(["audit", "verify"]) == 1
-    assert f"broken at entry {entries[2].pk}" in capsys.readouterr().err
+    assert f"broken at entry {entries[2].pk}: the trail ends at entry {entries[0].pk}" in capsys.readouterr().err

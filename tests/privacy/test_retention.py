@@ -9,10 +9,13 @@ import pytest
 from django.utils import timezone
 
 from patron.accounts.models import Role, Team
-from patron.cases.models import Case, CaseKind, Message, Status
+from patron.cases.models import Case, CaseEvent, CaseKind, EventKind, Message, Status
+from patron.cases.services import record_event
 from patron.channels.models import InboundEmail
 from patron.channels.services import ingest_email
 from patron.cli import main
+from patron.complaints import services as complaints
+from patron.complaints.models import Complaint, RootCause
 from patron.customers.models import ContactPoint, Customer
 from patron.privacy.models import (
     AuditEntry,
@@ -246,3 +249,41 @@ def test_a_rule_switched_off_keeps_customer_records(former_customers: dict[str, 
     RetentionRule.objects.filter(category=DataCategory.FORMER_CUSTOMERS).update(active=False)
     run_retention(dry_run=False)
     assert not any(_erased(customer) for customer in former_customers.values())
+
+
+def test_a_run_takes_the_words_off_complaints_and_timelines_and_keeps_the_codes(desk: Team) -> None:
+    agent = factories.agent(teams=[desk])
+    case = factories.case(team_=desk, kind=CaseKind.COMPLAINT, body="Rude on the phone")
+    complaint = Complaint.objects.get(case=case)
+    complaints.record_step(
+        complaint=complaint,
+        by=agent,
+        step="listen",
+        details=factories.step_details("listen", account="Mr Able was upset"),
+    )
+    complaints.set_root_cause(complaint=complaint, by=agent, root_cause=RootCause.objects.get(code="communication"))
+    complaints.record_five_whys(complaint=complaint, by=agent, whys=["Mr Able waited"], statement="No call-backs")
+    record_event(case=case, kind=EventKind.ACKNOWLEDGED, at=timezone.now(), data={"to": "able@example.com"})
+    _finished(case, days_ago=7 * 366)
+
+    run_retention(dry_run=False)
+
+    complaint.refresh_from_db()
+    assert (complaint.whys, complaint.root_cause_statement, complaint.root_cause.code) == (  # type: ignore[union-attr]
+        ["[erased]"],
+        "[erased]",
+        "communication",
+    )
+    steps = [event.data for event in CaseEvent.objects.filter(case=case, kind=EventKind.COMPLAINT_STEP).order_by("id")]
+    assert steps == [
+        {
+            "step": "listen",
+            "account": "[erased]",
+            "desired_outcome": "[erased]",
+            "summary_confirmed": True,
+            "summary": "[erased]",
+        },
+        {"root_cause": "communication", "before": None},
+        {"whys": ["[erased]"], "root_cause_statement": "[erased]"},
+    ]
+    assert CaseEvent.objects.get(case=case, kind=EventKind.ACKNOWLEDGED).data == {"to": "[erased]"}

@@ -3,6 +3,7 @@ clock, in words as well as colour; only for privacy officers and administrators.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from patron.customers.models import Customer
 from patron.privacy.models import AuditEntry, Breach, ConsentRecord, SubjectRequest
 from tests import factories
 from tests.web.conftest import signed_in
+from tests.web.reading import page as html_of
 from tests.web.reading import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,10 @@ def test_requests_by_urgency_and_breaches_with_their_clock() -> None:
     Breach.objects.create(
         summary="Email to the wrong person", aware_at=timezone.now() - timedelta(hours=80), created_at=timezone.now()
     )
-    text = visible_text(signed_in(officer).get("/privacy"))
+    response = signed_in(officer).get("/privacy")
+    (title,) = re.findall(r"<title>(.*?)</title>", html_of(response), flags=re.DOTALL)
+    assert title == "Privacy – Patron"
+    text = visible_text(response)
     assert "1 overdue, 1 due within 7 days, 1 on time." in text
     assert text.index("Late Larry") < text.index("Soon Sue") < text.index("Fine Fran")
     assert "Overdue" in text
@@ -161,6 +166,37 @@ def test_a_restricted_customer_is_marked_wherever_they_are_served() -> None:
     replied = browser.post(f"/cases/{case.reference}/reply", {"body": "Hello Ann"}, follow=True)
     assert "nothing is sent to them" in visible_text(replied)
     assert not Message.objects.filter(case=case, direction="outbound").exists()
+
+
+def test_a_restricted_customers_case_takes_a_note_or_change_only_under_a_named_exception() -> None:
+    desk = factories.team("Help desk")
+    agent = factories.agent(teams=[desk])
+    case = factories.case(customer_=factories.customer("Ann Smith"), team_=desk)
+    browser = signed_in(agent)
+    assert "Exception to the customer's restriction" not in visible_text(browser.get(f"/cases/{case.reference}"))
+    Customer.objects.filter(pk=case.customer_id).update(processing_restricted_since=timezone.now())
+    assert "Exception to the customer's restriction" in visible_text(browser.get(f"/cases/{case.reference}"))
+
+    refused = browser.post(f"/cases/{case.reference}/note", {"note-body": "Ann rang.", "note-exception": ""})
+    assert refused.status_code == 409
+    assert "say which exception applies" in visible_text(refused)
+    properties = {
+        "case-version": case.version,
+        "case-status": case.status,
+        "case-priority": 3,
+        "case-kind": case.kind,
+        "case-team": desk.pk,
+    }
+    changed = browser.post(f"/cases/{case.reference}/properties", properties)
+    assert changed.status_code == 409
+    assert "say which exception applies" in visible_text(changed)
+    assert "Someone else changed this case" not in visible_text(changed)
+    assert not Message.objects.filter(case=case, direction="note").exists()
+
+    browser.post(f"/cases/{case.reference}/note", {"note-body": "Letter of claim.", "note-exception": "legal_claims"})
+    assert Message.objects.get(case=case, direction="note").body_text == "Letter of claim."
+    browser.post(f"/cases/{case.reference}/properties", {**properties, "case-exception": "legal_claims"})
+    assert Case.objects.get(pk=case.pk).priority == 3
 
 
 def test_privacy_officers_search_the_audit_trail_a_page_at_a_time() -> None:

@@ -216,6 +216,7 @@ def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
         assignee=(_assignee(body.assignee) if body.assignee is not None else None) if "assignee" in sent else UNSET,
         tags=body.tags if body.tags is not None else UNSET,
         reason=body.reason or "",
+        exception=body.exception or "",
     )
     services.update_case(case=case, by=agent, expected_version=body.version, changes=changes)
     updated = queries.case_for_agent(agent=agent, reference=reference)
@@ -244,7 +245,7 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
             )
         return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status, reason=body.reason))
     if body.type == "note":
-        return Created(201, services.add_note(case=case, by=agent, body=body.body))
+        return Created(201, services.add_note(case=case, by=agent, body=body.body, exception=body.exception or ""))
     raise ValidationFailed("A message's type is either “reply” or “note”.", fields={"type": "Choose reply or note."})
 
 

@@ -78,6 +78,7 @@ class EventKind(models.TextChoices):
     COMPLAINT_LETTER = "complaint_letter", _("Complaint letter sent")
     ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
     EMAIL_FAILED = "email_failed", _("Email could not be sent")
+    EMAIL_HELD = "email_held", _("Email held back")
     CUSTOMER_CHANGED = "customer_changed", _("Customer changed")
     TARGET_MET = "target_met", _("Service target met")
     TARGET_BREACHED = "target_breached", _("Service target breached")

@@ -20,7 +20,7 @@ from patron.cases.models import (
     Status,
     format_reference,
 )
-from patron.customers.models import CustomerKind
+from patron.customers.models import CustomerKind, ProcessingException
 from patron.customers.schemas import CustomerBrief
 
 
@@ -81,6 +81,9 @@ class CasePatch(Schema):
     tags: list[str] | None = Field(None, max_length=20)
     reason: str | None = Field(
         None, max_length=500, description="Why, when resolving a complaint with handling steps not recorded."
+    )
+    exception: ProcessingException | None = Field(
+        None, description="While the customer has restricted processing: the exception that allows the change."
     )
 
 
@@ -178,6 +181,9 @@ class MessageIn(Schema):
         "",
         max_length=500,
         description="For a reply that resolves a complaint with handling steps not recorded: why.",
+    )
+    exception: ProcessingException | None = Field(
+        None, description="For a note while the customer has restricted processing: the exception that allows it."
     )
 
 

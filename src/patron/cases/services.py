@@ -34,7 +34,8 @@ from patron.cases.models import (
 from patron.cases.observers import check_resolution, notify_case_changes, notify_reply
 from patron.cases.queries import can_see_case, may_open_restricted
 from patron.cases.transitions import can_move, is_reopening
-from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind
+from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind, ProcessingException
+from patron.customers.queries import processing_refusal
 from patron.customers.services import find_or_create_customer, merge_customer_records
 from patron.db import PreparedInsert, remember_related
 from patron.errors import Conflict, NotAllowed, ValidationFailed
@@ -83,6 +84,8 @@ class CaseChanges:
     tags: Any = UNSET
     # Why, when a check asks for one (resolving a complaint with a handling step missing).
     reason: str = ""
+    # Which exception allows the change while the customer has restricted processing.
+    exception: str = ""
 
 
 # --- opening cases ------------------------------------------------------------------------------
@@ -417,13 +420,15 @@ def clean_filename(name: str) -> str:
     return base
 
 
-def add_note(*, case: Case, by: Agent, body: str) -> Message:
-    """An internal note: seen by colleagues, never sent to the customer."""
+def add_note(*, case: Case, by: Agent, body: str, exception: str = "") -> Message:
+    """An internal note: seen by colleagues, never sent to the customer. While the customer has
+    restricted processing, only under one of its exceptions."""
     _require_visible(case, by)
     body = _clean_body(body)
     now = timezone.now()
     with transaction.atomic():
         current = _locked(case)
+        _require_exception_if_restricted(current, by, exception, what="note_added")
         message = Message.objects.create(
             case=current,
             direction=Direction.NOTE,
@@ -645,6 +650,8 @@ def update_case(*, case: Case, by: Agent, expected_version: int, changes: CaseCh
                 "then make yours again.",
                 fields={"version": str(current.version)},
             )
+        if changes != CaseChanges(reason=changes.reason, exception=changes.exception):
+            _require_exception_if_restricted(current, by, changes.exception, what="case_changed")
         changed = _apply_changes(current, changes, by, now)
         if changed:
             current.version += 1
@@ -857,14 +864,34 @@ def _require_spoken_contact_allowed(customer: Customer) -> None:
 def _require_processing_allowed(customer: Customer) -> None:
     """What a customer sends is always stored; contacting them is not allowed while they have
     restricted processing of their data, or after it was erased."""
-    if customer.erased_at is not None:
-        raise Conflict("This customer's personal data was erased; they cannot be contacted from this case.")
-    if customer.processing_restricted_since is not None:
+    refusal = processing_refusal(customer)
+    if refusal:
+        raise Conflict(refusal)
+
+
+def _require_exception_if_restricted(case: Case, by: Agent, exception: str, *, what: str) -> None:
+    """Working on the case of a customer who restricted processing is refused, unless one of the
+    exceptions the law keeps applies; the agent names it and it goes on the audit trail. What
+    the customer sends is stored regardless (`receive_message`)."""
+    customer = case.customer
+    if customer.processing_restricted_since is None:
+        return
+    if not exception:
+        choices = "; ".join(f"{code} ({label})" for code, label in ProcessingException.choices)
         raise Conflict(
             "The customer has restricted the processing of their data "
-            f"(since {customer.processing_restricted_since:%d %B %Y}): what they send is stored, but nothing is sent "
-            "to them until a privacy officer lifts the restriction."
+            f"(since {customer.processing_restricted_since:%d %B %Y}): the case is kept as it is. To work on it "
+            f"anyway, say which exception applies: {choices}.",
+            fields={"exception": "Choose the exception that applies."},
         )
+    _require_choice(exception, ProcessingException.values, "exception", "recognised exception to a restriction")
+    audit.record(
+        actor=by,
+        action="restricted_processing",
+        object_type="case",
+        object_id=case.pk,
+        data={"customer": customer.pk, "exception": exception, "done": what},
+    )
 
 
 def _require_visible(case: Case, by: Agent) -> None:

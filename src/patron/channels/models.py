@@ -149,6 +149,9 @@ class OutboundStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     RETRYING = "retrying", _("Not sent yet: trying again")
     FAILED = "failed", _("Could not be sent")
+    # Queued before the customer restricted processing (or was erased): kept, not sent, until
+    # someone tries again once that is lifted.
+    HELD = "held", _("Held back, not sent")
 
 
 class OutboundEmail(TimestampedModel):

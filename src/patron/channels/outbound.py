@@ -33,6 +33,7 @@ from patron.channels.models import (
     OutboundStatus,
 )
 from patron.customers.models import Adjustment, ContactKind, ContactPoint
+from patron.customers.queries import processing_refusal
 from patron.db import enqueue_on_commit
 from patron.errors import Conflict
 from patron.privacy import audit
@@ -88,6 +89,9 @@ def acknowledge_new_case(
     step of the service cycle. Never sent to one of Patron's own mailboxes, so two desks cannot
     keep acknowledging each other."""
     if not mailbox.send_acknowledgement or _is_own_address(sent_by):
+        return None
+    if processing_refusal(case.customer):
+        # Their email is stored and the case opened; telling them so is processing they stopped.
         return None
     text = fill_acknowledgement(
         mailbox.acknowledgement_text or STANDARD_ACKNOWLEDGEMENT,
@@ -157,7 +161,10 @@ def send_outbound_email(*, outbound_id: int, now: datetime | None = None) -> Out
     ).update(status=OutboundStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
     if not claimed:
         return None
-    outbound = OutboundEmail.objects.select_related("case").get(pk=outbound_id)
+    outbound = OutboundEmail.objects.select_related("case__customer").get(pk=outbound_id)
+    refusal = processing_refusal(outbound.case.customer)
+    if refusal:
+        return _hold(outbound, refusal, now=now)
     if not outbound.to_address:
         return _give_up(outbound, "The customer has no email address to send to.", now=now)
     try:
@@ -174,11 +181,15 @@ def send_outbound_email(*, outbound_id: int, now: datetime | None = None) -> Out
 
 
 def retry_outbound_email(*, outbound: OutboundEmail, by: Agent) -> OutboundEmail:
-    """Try again an email that could not be sent (after the address or the server was fixed)."""
+    """Try again an email that could not be sent (after the address or the server was fixed), or
+    that was held back while the customer's processing was restricted (once it is lifted)."""
     with transaction.atomic():
-        current = OutboundEmail.objects.select_for_update().get(pk=outbound.pk)
-        if current.status != OutboundStatus.FAILED:
+        current = OutboundEmail.objects.select_for_update().select_related("case__customer").get(pk=outbound.pk)
+        if current.status not in (OutboundStatus.FAILED, OutboundStatus.HELD):
             raise Conflict("Only an email that could not be sent can be tried again.")
+        refusal = processing_refusal(current.case.customer)
+        if refusal:
+            raise Conflict(refusal)
         current.status = OutboundStatus.QUEUED
         current.next_attempt_at = None
         current.to_address = current.to_address or _customer_address(current.case)
@@ -337,6 +348,23 @@ def _give_up(outbound: OutboundEmail, error: str, *, now: datetime) -> OutboundE
             kind=EventKind.EMAIL_FAILED,
             at=now,
             data={"outbound_email": outbound.pk, "error": outbound.last_error, "attempts": outbound.attempts},
+        )
+    return outbound
+
+
+def _hold(outbound: OutboundEmail, reason: str, *, now: datetime) -> OutboundEmail:
+    """Keep an email the customer may no longer be sent, saying why; no attempt was made."""
+    with transaction.atomic():
+        outbound.status = OutboundStatus.HELD
+        outbound.attempts = max(outbound.attempts - 1, 0)
+        outbound.last_error = reason[:500]
+        outbound.next_attempt_at = None
+        outbound.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
+        record_event(
+            case=outbound.case,
+            kind=EventKind.EMAIL_HELD,
+            at=now,
+            data={"outbound_email": outbound.pk, "reason": outbound.last_error},
         )
     return outbound
 

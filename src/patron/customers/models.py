@@ -52,6 +52,16 @@ class Adjustment(models.TextChoices):
     TRUSTED_PERSON = "trusted_person", _("Speak to a trusted person on their behalf")
 
 
+class ProcessingException(models.TextChoices):
+    """What may still be done with a customer's data while they have restricted its processing,
+    besides storing it (UK GDPR art. 18(2))."""
+
+    CONSENT = "consent", _("The customer consented to it")
+    LEGAL_CLAIMS = "legal_claims", _("Establishing, exercising or defending legal claims")
+    OTHERS_RIGHTS = "others_rights", _("Protecting another person's rights")
+    PUBLIC_INTEREST = "public_interest", _("An important public interest")
+
+
 class Organisation(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(

@@ -13,6 +13,20 @@ from patron.customers.visibility import visible_customers
 from patron.errors import NotFound, ValidationFailed
 
 
+def processing_refusal(customer: Customer) -> str:
+    """Why nothing may be done with this customer's data beyond keeping it (UK GDPR art. 18
+    restriction, or erasure), or "" when it may. What they send is stored whatever this says."""
+    if customer.erased_at is not None:
+        return "This customer's personal data was erased; they cannot be contacted from this case."
+    if customer.processing_restricted_since is not None:
+        return (
+            "The customer has restricted the processing of their data "
+            f"(since {customer.processing_restricted_since:%d %B %Y}): what they send is stored, but nothing is sent "
+            "to them until a privacy officer lifts the restriction."
+        )
+    return ""
+
+
 def _with_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     return queryset.select_related("organisation").prefetch_related(
         Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id"))

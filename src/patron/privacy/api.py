@@ -53,7 +53,7 @@ def search_audit(request: HttpRequest, params: Query[AuditQuery]) -> dict[str, o
 
 @router.get("/audit/verify", response=ChainCheckOut)
 def verify_audit(request: HttpRequest) -> dict[str, object]:
-    """Check the whole hash chain; names the first entry that was altered, removed or inserted."""
+    """Check the whole hash chain and where it ends; names the first entry altered, removed or inserted."""
     queries.require_audit_reader(acting_agent(request.user))
     check = audit.verify_chain()
     return {

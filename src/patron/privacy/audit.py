@@ -2,8 +2,11 @@
 
 Entries form a hash chain (UK GDPR Art. 5(1)(f) and 32: integrity; DOMAIN.md §1.4): each entry's
 hash covers its own content and the previous entry's hash, so `verify_chain` finds the first
-entry that was altered, removed or inserted out of turn. Writers take the chain in turn: SQLite
-serialises write transactions, PostgreSQL takes a transaction-scoped advisory lock."""
+entry that was altered, removed or inserted out of turn. The database refuses to change or remove
+an entry; and since removing the last entries would leave a chain that still links up, its end is
+anchored apart (`AuditHead`: how many entries were written and the last one's hash), moved on in
+the transaction that adds each entry. Writers take the chain in turn: SQLite serialises write
+transactions, PostgreSQL takes a transaction-scoped advisory lock."""
 
 from __future__ import annotations
 
@@ -16,15 +19,17 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from patron.db import PreparedInsert, PreparedQuery
-from patron.privacy.models import AuditEntry
+from patron.privacy.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 # Every change to personal data reads it.
 _INSERT_ENTRY = PreparedInsert(AuditEntry)
 _LAST_ENTRY = PreparedQuery(lambda: AuditEntry.objects.order_by("-id").only("id", "entry_hash")[:1])
+HEAD = 1
 # Any fixed number: the advisory lock that orders writers of the chain on PostgreSQL.
 _CHAIN_LOCK = 7_270_101
 
@@ -55,7 +60,18 @@ def record(
         entry.previous_hash = last[0].entry_hash if last else GENESIS
         entry.entry_hash = entry_hash(entry)
         _INSERT_ENTRY([entry])
+        _move_head_to(entry)
     return entry
+
+
+def _move_head_to(entry: AuditEntry) -> None:
+    moved = AuditHead.objects.filter(pk=HEAD).update(
+        entries=F("entries") + 1, last_entry_id=entry.pk, last_hash=entry.entry_hash
+    )
+    if not moved:
+        # Only an empty trail has no head yet (a database emptied as a whole); had one been removed
+        # from a trail with entries, the count starting again here tells `verify_chain` so.
+        AuditHead.objects.create(pk=HEAD, entries=1, last_entry_id=entry.pk, last_hash=entry.entry_hash)
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -87,14 +103,46 @@ class ChainCheck:
 
 def verify_chain() -> ChainCheck:
     """Walk the whole log in order; the first entry whose hash or link does not match names
-    where the log was tampered with."""
+    where the log was tampered with. A chain intact link by link must also end where its head
+    says: entries removed from the end, or added without it, are named too."""
+    head = AuditHead.objects.filter(pk=HEAD).first()
     previous = GENESIS
     checked = 0
+    last_id: int | None = None
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.previous_hash != previous:
             return ChainCheck(checked, entry.pk, "it does not follow the entry before it (one was removed or inserted)")
         if entry_hash(entry) != entry.entry_hash:
             return ChainCheck(checked, entry.pk, "its content no longer matches its hash (it was altered)")
+        if head is not None and checked == head.entries:
+            return ChainCheck(
+                checked,
+                entry.pk,
+                f"the trail's head records {head.entries:,} entries, ending at entry {head.last_entry_id}; "
+                "this one and any after it were added without it",
+            )
         previous = entry.entry_hash
+        last_id = entry.pk
         checked += 1
+    return _against_head(head, checked, last_id, previous)
+
+
+def _against_head(head: AuditHead | None, checked: int, last_id: int | None, last_hash: str) -> ChainCheck:
+    if head is None:
+        if checked == 0:
+            return ChainCheck(0, None)
+        return ChainCheck(checked, last_id, "the record of where the trail ends was removed")
+    if checked < head.entries:
+        return ChainCheck(
+            checked,
+            head.last_entry_id,
+            f"the trail ends at entry {last_id or 'none'}, but {head.entries:,} entries were written, the last "
+            f"being entry {head.last_entry_id}: the last {head.entries - checked:,} were removed",
+        )
+    if checked and (last_id != head.last_entry_id or last_hash != head.last_hash):
+        return ChainCheck(
+            checked,
+            last_id,
+            f"the trail's head records entry {head.last_entry_id} as the last, with another hash: the end was replaced",
+        )
     return ChainCheck(checked, None)

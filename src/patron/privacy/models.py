@@ -8,7 +8,7 @@ from django.db import models
 
 class AuditEntry(models.Model):
     """One attributable action on personal data. Rows are only ever added (the database refuses
-    changes), and each is chained to the one before by a SHA-256 hash over its content and its
+    changes and removals), and each is chained to the one before by a SHA-256 hash over its content and its
     predecessor's hash, so removing or altering an entry breaks the chain where it happened."""
 
     created_at = models.DateTimeField(db_index=True)
@@ -29,6 +29,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type} {self.object_id}"
+
+
+class AuditHead(models.Model):
+    """Where the audit chain ends: how many entries were written and the last one's hash, kept
+    in one row apart from the chain and moved on in the transaction that adds each entry. A chain
+    cut short at its end still links up entry by entry; against its head it comes up short."""
+
+    entries = models.PositiveBigIntegerField(default=0)
+    last_entry_id = models.PositiveBigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"{self.entries} entries, the last {self.last_entry_id}"
 
 
 class RequestType(models.TextChoices):

@@ -160,6 +160,10 @@ def change(event: CaseEvent) -> str:
             "n": data.get("attempts", "?"),
             "error": data.get("error") or _("no reason given."),
         }
+    if kind == EventKind.EMAIL_HELD:
+        return _("An email to the customer was held back, not sent: %(reason)s") % {
+            "reason": data.get("reason") or _("no reason given."),
+        }
     if kind == EventKind.COMPLAINT_STEP and data.get("remedy_step") in StepKind.__members__.values():
         return _remedy_step(who, data)
     if kind in (EventKind.COMPLAINT_STEP, EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED):

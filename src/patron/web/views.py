@@ -235,7 +235,13 @@ def case_note(request: AgentRequest, reference: str) -> HttpResponse:
     case = workable_case(request, reference)
     form = forms.NoteForm(request.POST)
     if form.is_valid():
-        note = partial(case_services.add_note, case=case, by=request.user, body=form.cleaned_data["body"])
+        note = partial(
+            case_services.add_note,
+            case=case,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            exception=form.cleaned_data["exception"],
+        )
         if attempt(form, note) is not None:
             return _case_saved(request, case.reference, _("Your internal note was added."))
     return _case_page(request, case, note_form=form, status=form.status_code)
@@ -259,7 +265,7 @@ def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
         if updated is not None:
             return _case_saved(request, case.reference, _("The case was updated."), updated=updated)
     status = form.status_code
-    if isinstance(form.refusal, Conflict):
+    if isinstance(form.refusal, Conflict) and "version" in form.refusal.fields:
         # Show what the case is now, never the stale values, and say why nothing was saved.
         notice = _(
             "Someone else changed this case while you had it open, so your change was not saved. "

@@ -14,6 +14,7 @@ from patron.cases.models import Case, CaseKind, Channel, Priority, Status
 from patron.cases.outgoing import personal_data_in_reply
 from patron.cases.services import CaseChanges
 from patron.cases.transitions import allowed_next
+from patron.customers.models import ProcessingException
 from patron.web.forms.fields import (
     DIRECTION_CHOICES,
     LOGGED_CHANNEL_CHOICES,
@@ -93,6 +94,18 @@ class ReplyForm(PatronForm):
         return data
 
 
+def exception_field() -> forms.ChoiceField:
+    """Shown while the customer has restricted processing: the one ground on which the law still
+    lets the desk work on their case."""
+    return forms.ChoiceField(
+        label=_("Exception to the customer's restriction"),
+        help_text=_("Their data may only be worked on for one of these reasons; yours is recorded."),
+        choices=[("", _("None applies")), *ProcessingException.choices],
+        required=False,
+        error_messages=invalid_choice(_("“%(value)s” is not an exception to a restriction. Choose one from the list.")),
+    )
+
+
 class NoteForm(PatronForm):
     body = forms.CharField(
         label=_("Internal note"),
@@ -101,6 +114,7 @@ class NoteForm(PatronForm):
         max_length=200_000,
         error_messages={"required": _("Write the note before you add it.")},
     )
+    exception = exception_field()
 
     def __init__(self, data: Any = None) -> None:
         super().__init__(data, prefix="note")
@@ -136,6 +150,7 @@ class CasePropertiesForm(PatronForm):
         max_length=500,
         required=False,
     )
+    exception = exception_field()
 
     def __init__(
         self,
@@ -177,6 +192,7 @@ class CasePropertiesForm(PatronForm):
             category=data["category"],
             tags=parse_tags(data["tags"]),
             reason=data.get("reason") or "",
+            exception=data.get("exception") or "",
         )
 
 
