@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from patron.web import complaint_views, forms, letter_views, mail_views, privacy_views, views
+from patron.web import complaint_views, forms, letter_views, mail_views, privacy_forms_views, privacy_views, views
 
 
 class RecordId:
@@ -61,6 +61,17 @@ urlpatterns = [
     path("cases/<str:reference>/attachments/<int:attachment_id>", views.case_attachment, name="case_attachment"),
     path("contacts/log", views.contact_log, name="contact_log"),
     path("privacy", privacy_views.privacy_dashboard, name="privacy"),
+    path("privacy/requests/new", privacy_forms_views.new_request, name="privacy_request_new"),
+    path("privacy/requests/<int:request_id>", privacy_forms_views.request_page, name="privacy_request"),
+    path(
+        "privacy/requests/<int:request_id>/steps/<str:step>",
+        privacy_forms_views.request_step,
+        name="privacy_request_step",
+    ),
+    path("privacy/breaches/new", privacy_forms_views.new_breach, name="privacy_breach_new"),
+    path("privacy/breaches/<int:breach_id>", privacy_forms_views.breach_page, name="privacy_breach"),
+    path("privacy/holds", privacy_forms_views.legal_holds, name="privacy_holds"),
+    path("privacy/holds/<int:hold_id>/lift", privacy_forms_views.lift_legal_hold, name="privacy_hold_lift"),
     path("privacy/requests/<int:request_id>/fulfil", privacy_views.fulfil_request, name="privacy_fulfil"),
     path("privacy/requests/<int:request_id>/refuse", privacy_views.refuse_request, name="privacy_refuse"),
     path(
