@@ -179,6 +179,16 @@ def test_telling_people_measures_and_numbers_are_recorded_and_listed(
     assert listed["measures_taken"] == "Laptop wiped remotely; disks now encrypted"
 
 
+def test_text_sent_as_null_is_emptied(api: ApiClient, breach: Breach) -> None:
+    Breach.objects.filter(pk=breach.pk).update(measures_taken="Passwords reset")
+    response = api.patch(f"/privacy/breaches/{breach.pk}", {"measures_taken": None, "what_happened": None})
+    assert response.status_code == 200, response.content
+    breach.refresh_from_db()
+    assert (breach.measures_taken, breach.what_happened) == ("", "")
+    null_summary = api.patch(f"/privacy/breaches/{breach.pk}", {"summary": None})
+    assert (null_summary.status_code, null_summary.json()["detail"]) == (422, "Say in a sentence what happened.")
+
+
 def test_sending_what_is_already_recorded_writes_no_audit_entry(api: ApiClient, breach: Breach) -> None:
     response = api.patch(f"/privacy/breaches/{breach.pk}", {"summary": "Laptop left on a train"})
     assert response.status_code == 200
@@ -197,3 +207,16 @@ def test_only_privacy_officers_update_breaches(breach: Breach, role: Role) -> No
     assert response.status_code == 403
     breach.refresh_from_db()
     assert breach.reportable is None
+
+
+def test_the_72_hour_rule_is_given_in_words_in_the_desks_time(api: ApiClient) -> None:
+    # Aware on Friday 23 October 2026 at 10:15 London time (BST); the clocks go back on the
+    # Sunday, so 72 hours later is 09:15 on the Monday by the clock on the wall.
+    made = api.post(
+        "/privacy/breaches", {"summary": "Wrong attachment sent", "aware_at": "2026-10-23T09:15:00+00:00"}
+    ).json()
+    assert made["report_by"] == "2026-10-26T09:15:00Z"
+    assert made["report_by_rule"] == (
+        "72 hours from becoming aware at 10:15 on 23 Oct 2026: 09:15 on 26 Oct 2026, counted in calendar hours "
+        "(nights, weekends and bank holidays included)."
+    )

@@ -4,13 +4,14 @@ the days it stood; due dates on the organisation's bank holidays move to the nex
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from patron.privacy.clocks import Pause, StartWait, request_clock
+from patron.privacy.clocks import Pause, StartWait, breach_report_by, request_clock
 from patron.privacy.rights import bank_holiday_division, is_working_day, why_not_working
 
 
@@ -153,3 +154,10 @@ def test_is_working_day_follows_the_setting_unless_a_division_is_named() -> None
 def test_an_unknown_division_is_a_configuration_error() -> None:
     with override_settings(PATRON_BANK_HOLIDAYS="wales"), pytest.raises(ImproperlyConfigured, match="wales"):
         is_working_day(date(2026, 3, 17))
+
+
+def test_72_hours_are_added_to_the_instant_not_the_wall_clock() -> None:
+    london = ZoneInfo("Europe/London")
+    # 10:15 BST on Friday 23 October 2026; the clocks go back early on Sunday 25th.
+    aware = datetime(2026, 10, 23, 10, 15, tzinfo=london)
+    assert breach_report_by(aware) == datetime(2026, 10, 26, 9, 15, tzinfo=london)

@@ -46,6 +46,18 @@ def test_the_dashboard_links_to_every_form(browser: Client) -> None:
         assert f'href="{address}"' in page
 
 
+def test_the_dashboard_shows_the_rule_beside_each_deadline(browser: Client) -> None:
+    made = _request()
+    made.due_rule = "One calendar month from 31 Jan 2026 (receipt of the request) is 28 Feb 2026."
+    made.save()
+    Breach.objects.create(
+        summary="Lost laptop", aware_at=timezone.now() - timedelta(hours=1), created_at=timezone.now()
+    )
+    text = visible_text(browser.get("/privacy"))
+    assert "One calendar month from 31 Jan 2026 (receipt of the request) is 28 Feb 2026." in text
+    assert "counted in calendar hours (nights, weekends and bank holidays included)." in text
+
+
 def test_a_request_is_recorded_and_its_page_says_how_the_date_was_counted(browser: Client) -> None:
     customer = factories.customer("Ann Smith")
     form = browser.get(f"/privacy/requests/new?customer={customer.pk}").content.decode()

@@ -162,6 +162,7 @@ class BreachOut(BreachIn):
     reported_to_ico_at: datetime | None
     ico_reference: str
     report_delay_reason: str
+    report_by_rule: str = Field(description="How report_by was counted, in words.")
     reported_late: bool = Field(description="Reported to the ICO more than 72 hours after becoming aware.")
     people_told_at: datetime | None
     people_told_how: str
@@ -169,6 +170,10 @@ class BreachOut(BreachIn):
     @staticmethod
     def resolve_report_by(breach: Breach) -> datetime:
         return rights.report_by(breach)
+
+    @staticmethod
+    def resolve_report_by_rule(breach: Breach) -> str:
+        return rights.report_by_rule(breach)
 
     @staticmethod
     def resolve_reported_late(breach: Breach) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from patron.dates import add_months
 
@@ -152,4 +152,20 @@ def _ordinal(day: int) -> str:
 
 
 def breach_report_by(aware_at: datetime) -> datetime:
-    return aware_at + BREACH_REPORT_WITHIN
+    # Added in UTC: in a zone with a clock change, adding to the wall clock would be an hour out.
+    return aware_at.astimezone(UTC) + BREACH_REPORT_WITHIN
+
+
+def breach_report_rule(aware_at: datetime, *, local: Callable[[datetime], datetime]) -> str:
+    """The 72-hour rule in words, with times shown by `local` (the desk's time zone). The hours
+    are added to the instant, not to the wall clock: across a clock change the times shown
+    differ by an hour."""
+    due = breach_report_by(aware_at)
+    return (
+        f"72 hours from becoming aware at {_moment(local(aware_at))}: {_moment(local(due))}, counted in calendar "
+        "hours (nights, weekends and bank holidays included)."
+    )
+
+
+def _moment(at: datetime) -> str:
+    return f"{at:%H:%M} on {_day(at.date())}"

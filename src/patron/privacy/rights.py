@@ -20,7 +20,14 @@ from patron.accounts.models import Agent, Role
 from patron.customers.models import Customer
 from patron.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from patron.privacy import audit
-from patron.privacy.clocks import Pause, RequestClock, StartWait, breach_report_by, request_clock
+from patron.privacy.clocks import (
+    Pause,
+    RequestClock,
+    StartWait,
+    breach_report_by,
+    breach_report_rule,
+    request_clock,
+)
 from patron.privacy.models import Breach, ClockPause, RequestStatus, RequestType, SubjectRequest
 from patron.standards.holidays_uk import Region, bank_holidays
 
@@ -391,6 +398,10 @@ def report_by(breach: Breach) -> datetime:
     return breach_report_by(breach.aware_at)
 
 
+def report_by_rule(breach: Breach) -> str:
+    return breach_report_rule(breach.aware_at, local=timezone.localtime)
+
+
 def list_breaches(*, agent: Agent) -> QuerySet[Breach]:
     require_privacy_role(agent)
     return Breach.objects.order_by("-aware_at", "-id")
@@ -449,7 +460,25 @@ def update_breach(*, breach: Breach, changes: Mapping[str, Any], by: Agent) -> B
     return locked
 
 
+_BREACH_TEXT = frozenset(
+    {
+        "summary",
+        "what_happened",
+        "data_categories",
+        "likely_consequences",
+        "measures_taken",
+        "reportable_reason",
+        "ico_reference",
+        "report_delay_reason",
+        "people_told_how",
+    }
+)
+
+
 def _clean_breach_value(name: str, value: Any) -> Any:
+    if name in _BREACH_TEXT and value is None:
+        # Text is emptied, never null.
+        value = ""
     if isinstance(value, str):
         value = value.strip()
         limit = _BREACH_TEXT_LIMITS.get(name)

@@ -178,6 +178,7 @@ def breach_page(request: AgentRequest, breach_id: int) -> HttpResponse:
     context = {
         "breach": breach,
         "report_by": rights.report_by(breach),
+        "report_by_rule": rights.report_by_rule(breach),
         "late": rights.reported_late(breach),
         "form": form,
         "section": "privacy",

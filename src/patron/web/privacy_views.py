@@ -39,7 +39,12 @@ def privacy_dashboard(request: AgentRequest) -> HttpResponse:
         closed_at__gte=now - timedelta(days=30)
     )
     breaches = [
-        (breach, rights.report_by(breach), breach.reportable is not False and breach.reported_to_ico_at is None)
+        (
+            breach,
+            rights.report_by(breach),
+            breach.reportable is not False and breach.reported_to_ico_at is None,
+            rights.report_by_rule(breach),
+        )
         for breach in rights.list_breaches(agent=request.user)[:50]
     ]
     counts = {
