@@ -220,3 +220,38 @@ def test_only_privacy_officers_take_these_steps(api: ApiClient, role: Role) -> N
     found = SubjectRequest.objects.get()
     assert (found.identity_requested_on, found.fee_requested_on, found.due_on) == (None, None, date(2026, 3, 2))
     assert not ClockPause.objects.exists()
+
+
+def test_the_privacy_officer_sets_the_due_date_by_hand_with_the_reason(api: ApiClient) -> None:
+    made = _record(api, date(2026, 1, 31))
+    path = f"/privacy/requests/{made['id']}"
+    no_reason = api.post(f"{path}/due-date", {"due_on": "2026-02-27", "reason": " "})
+    assert (no_reason.status_code, no_reason.json()["detail"]) == (422, "Say why the due date is set by hand.")
+    too_early = api.post(f"{path}/due-date", {"due_on": "2026-01-30", "reason": "Typo"})
+    assert too_early.status_code == 422
+    assert SubjectRequest.objects.get().due_on == date(2026, 3, 2)
+
+    set_by_hand = api.post(f"{path}/due-date", {"due_on": "2026-02-27", "reason": "Our 28-day service standard"})
+    assert set_by_hand.status_code == 200, set_by_hand.content
+    body = set_by_hand.json()
+    assert (body["due_on"], body["due_override_on"], body["due_override_reason"]) == (
+        "2026-02-27",
+        "2026-02-27",
+        "Our 28-day service standard",
+    )
+    # The computed rule stays on record beside the date applied.
+    assert "so the next working day, 2 Mar 2026." in body["due_rule"]
+    assert body["due_rule"].endswith("Set instead to 27 Feb 2026 by the privacy officer: Our 28-day service standard")
+
+    # While the clock is stopped there is no date, and none can be set; it applies again after.
+    api.post(f"{path}/clarification/request", {"asked_on": "2026-02-10", "what": "Which?"})
+    stopped = api.post(f"{path}/due-date", {"due_on": "2026-03-10", "reason": "x"})
+    assert stopped.status_code == 409
+    resumed = api.post(f"{path}/clarification", {"received_on": "2026-02-12"}).json()
+    assert resumed["due_on"] == "2026-02-27"
+
+    # Computed: 28 February plus the 2 days stopped is Monday 2 March, a working day.
+    back = api.post(f"{path}/due-date", {"due_on": None, "reason": "Back to the statutory count"}).json()
+    assert (back["due_on"], back["due_override_on"]) == ("2026-03-02", None)
+    actions = AuditEntry.objects.filter(action="subject_request_due_date_set").values_list("data", flat=True)
+    assert [entry["due_on"] for entry in actions] == ["2026-02-27", None]

@@ -178,6 +178,22 @@ def test_an_extension_is_given_with_its_reason(browser: Client) -> None:
     assert made.due_rule.startswith("Three calendar months (extended)")
 
 
+def test_the_due_date_is_set_by_hand_on_the_request_page(browser: Client) -> None:
+    made = _request()
+    steps = f"/privacy/requests/{made.pk}/steps"
+    empty = browser.post(f"{steps}/due_date", {"due-due_on": "2026-02-27", "due-reason": ""})
+    assert empty.status_code == 400
+    assert "Say why the due date is set by hand." in visible_text(empty)
+    done = browser.post(
+        f"{steps}/due_date", {"due-due_on": "2026-02-27", "due-reason": "Service standard"}, follow=True
+    )
+    text = visible_text(done)
+    assert "The due date was set." in text
+    assert "Set instead to 27 Feb 2026 by the privacy officer: Service standard" in text
+    made.refresh_from_db()
+    assert made.due_on == date(2026, 2, 27)
+
+
 def test_a_breach_is_recorded_then_decided_and_reported_late_with_reasons(browser: Client) -> None:
     aware = timezone.localtime() - timedelta(days=5)
     missing = browser.post("/privacy/breaches/new", {"summary": "", "aware_at": aware.strftime("%Y-%m-%dT%H:%M")})

@@ -92,6 +92,8 @@ class SubjectRequestOut(Schema):
         description="After a pause for clarification: the date if the period restarted in full from the reply."
     )
     pauses: list[ClockPauseOut]
+    due_override_on: date | None = Field(description="A due date set by the privacy officer over the computed one.")
+    due_override_reason: str
     extended: bool
     extension_reason: str
     identity_requested_on: date | None
@@ -221,6 +223,11 @@ class ReceivedIn(Schema):
     received_on: date
 
 
+class DueDateIn(Schema):
+    due_on: date | None = Field(description="The date to apply; null to go back to the computed date.")
+    reason: str
+
+
 class ClarificationAskedIn(Schema):
     asked_on: date
     what: str = Field(description="What was asked, to clarify the request.")
@@ -302,6 +309,15 @@ def receive_clarification(request: HttpRequest, request_id: int, body: ReceivedI
     agent = acting_agent(request.user)
     found = rights.subject_request_by_id(agent=agent, request_id=request_id)
     return rights.receive_clarification(request=found, received_on=body.received_on, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/due-date", response=SubjectRequestOut)
+def override_due_date(request: HttpRequest, request_id: int, body: DueDateIn) -> SubjectRequest:
+    """Set the due date by hand over the computed one, with the reason (the computed rule stays
+    in `due_rule`); null goes back to the computed date."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.override_due_date(request=found, due_on=body.due_on, reason=body.reason, by=agent)
 
 
 @router.post("/privacy/breaches", response={201: BreachOut})

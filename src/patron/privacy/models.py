@@ -62,6 +62,10 @@ class SubjectRequest(models.Model):
     due_rule = models.CharField(max_length=600, blank=True)
     # The other reading of a paused clock: a full period again from the last clarification.
     due_if_restarted = models.DateField(null=True, blank=True)
+    # A date set by the privacy officer over the computed one, with the reason; it applies
+    # while the clock runs.
+    due_override_on = models.DateField(null=True, blank=True)
+    due_override_reason = models.CharField(max_length=500, blank=True)
     extended = models.BooleanField(default=False)
     extension_reason = models.CharField(max_length=500, blank=True)
     identity_requested_on = models.DateField(null=True, blank=True)

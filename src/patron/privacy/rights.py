@@ -113,6 +113,12 @@ def _set_clock(request: SubjectRequest, *, pauses: list[Pause] | None = None) ->
     request.due_on = clock.due_on
     request.due_if_restarted = clock.due_if_restarted
     request.due_rule = clock.rule
+    if request.due_override_on is not None and clock.due_on is not None:
+        request.due_on = request.due_override_on
+        request.due_rule = (
+            f"{clock.rule} Set instead to {request.due_override_on.day} {request.due_override_on:%b %Y} "
+            f"by the privacy officer: {request.due_override_reason}"
+        )[:600]
 
 
 def clock_state(request: SubjectRequest) -> str:
@@ -123,6 +129,32 @@ def clock_state(request: SubjectRequest) -> str:
 
 
 CLOCK_FIELDS = ["clock_started_on", "due_on", "due_if_restarted", "due_rule"]
+
+
+def override_due_date(*, request: SubjectRequest, due_on: date | None, reason: str, by: Agent) -> SubjectRequest:
+    """The privacy officer sets the due date over the computed one (the law leaves some
+    counting open), with the reason; None goes back to the computed date. It applies while
+    the clock runs."""
+    require_privacy_role(by)
+    reason = _one_line(reason, 300)
+    if not reason:
+        raise ValidationFailed("Say why the due date is set by hand.", fields={"reason": "Enter a reason."})
+    with transaction.atomic():
+        locked = _locked_open(request, doing="changed")
+        clock = clock_of(locked)
+        if clock.due_on is None:
+            raise Conflict("The clock is stopped: there is no due date to set until it runs again.")
+        if due_on is not None and clock.started_on is not None and due_on <= clock.started_on:
+            raise ValidationFailed(
+                f"The clock started on {clock.started_on:%d %B %Y}; the due date must be after it.",
+                fields={"due_on": "Check the date."},
+            )
+        locked.due_override_on = due_on
+        locked.due_override_reason = reason if due_on is not None else ""
+        _set_clock(locked)
+        locked.save(update_fields=["due_override_on", "due_override_reason", *CLOCK_FIELDS])
+        _audit(locked, by, "due_date_set", due_on=due_on, computed=clock.due_on, reason=reason)
+    return locked
 
 
 def extend_subject_request(*, request: SubjectRequest, reason: str, by: Agent) -> SubjectRequest:

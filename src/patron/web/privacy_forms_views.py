@@ -108,6 +108,13 @@ STEPS: dict[str, Step] = {
         lambda found, clean, by: rights.receive_clarification(request=found, received_on=clean["received_on"], by=by),
         "The clock runs again.",
     ),
+    "due_date": Step(
+        officer_forms.DueDateForm,
+        lambda found, clean, by: rights.override_due_date(
+            request=found, due_on=clean["due_on"], reason=clean["reason"], by=by
+        ),
+        "The due date was set.",
+    ),
 }
 
 

@@ -143,6 +143,14 @@ class ClarificationReceivedForm(PatronForm):
         super().__init__(data, prefix="clarification", initial={"received_on": timezone.localdate()})
 
 
+class DueDateForm(PatronForm):
+    due_on = _day(_("Due on"), required=False, help_text=_("Leave empty to go back to the computed date."))
+    reason = _text(_("Why this date"), required=_("Say why the due date is set by hand."), max_length=300)
+
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data, prefix="due")
+
+
 REPORTABLE_CHOICES = [("", _("Not decided yet")), ("yes", _("Yes, report it")), ("no", _("No, not reportable"))]
 
 
