@@ -206,6 +206,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Whose bank holidays end a working day for the statutory clocks of subject requests: the
+# organisation's division of the GOV.UK feed (england-and-wales, scotland, northern-ireland).
+PATRON_BANK_HOLIDAYS = os.environ.get("PATRON_BANK_HOLIDAYS", "england-and-wales")
+
 # Paging limits for lists in the UI and the API.
 PATRON_PAGE_SIZE = int(os.environ.get("PATRON_PAGE_SIZE", "25"))
 PATRON_MAX_PAGE_SIZE = 100

@@ -14,7 +14,7 @@ from patron.customers.queries import customer_by_id
 from patron.errors import NotFound, ValidationFailed
 from patron.privacy import audit, consent, fulfilment, queries, retention, rights
 from patron.privacy.bundle import bundle_file
-from patron.privacy.models import Breach, ConsentRecord, LegalHold, SubjectRequest
+from patron.privacy.models import Breach, ClockPause, ConsentRecord, LegalHold, SubjectRequest
 from patron.privacy.schemas import AuditPage, ChainCheckOut
 
 router = Router(tags=["privacy"])
@@ -70,16 +70,42 @@ class SubjectRequestIn(Schema):
     received_on: date
 
 
+class ClockPauseOut(Schema):
+    asked_on: date
+    what: str
+    answered_on: date | None
+
+
 class SubjectRequestOut(Schema):
     id: int
     customer: int = Field(alias="customer_id")
     type: str
     received_on: date
-    due_on: date
+    clock: str = Field(description="running, not_started (identity evidence or a fee awaited) or paused.")
+    clock_started_on: date | None = Field(
+        description="The day the month runs from: receipt, or receipt of identity evidence or a fee asked for."
+    )
+    due_on: date | None = Field(description="Empty while the clock is stopped.")
+    due_rule: str = Field(description="How the due date was counted, in words.")
+    due_if_restarted: date | None = Field(
+        description="After a pause for clarification: the date if the period restarted in full from the reply."
+    )
+    pauses: list[ClockPauseOut]
+    due_override_on: date | None = Field(description="A due date set by the privacy officer over the computed one.")
+    due_override_reason: str
     extended: bool
     extension_reason: str
+    identity_requested_on: date | None
+    identity_asked_for: str
+    identity_received_on: date | None
+    identity_verified_at: datetime | None
+    identity_verified_by: int | None = Field(alias="identity_verified_by_id")
+    identity_method: str
+    fee_requested_on: date | None
+    fee_reason: str
+    fee_received_on: date | None
     status: str
-    days_left: int
+    days_left: int | None
     outcome: str = Field(description="What was done, or why it was refused: the answer the person is given.")
     closed_at: datetime | None
     for_review: int | None = Field(
@@ -87,8 +113,16 @@ class SubjectRequestOut(Schema):
     )
 
     @staticmethod
-    def resolve_days_left(request: SubjectRequest) -> int:
-        return (request.due_on - timezone.localdate()).days
+    def resolve_clock(request: SubjectRequest) -> str:
+        return rights.clock_state(request)
+
+    @staticmethod
+    def resolve_pauses(request: SubjectRequest) -> list[ClockPause]:
+        return list(request.pauses.all())
+
+    @staticmethod
+    def resolve_days_left(request: SubjectRequest) -> int | None:
+        return (request.due_on - timezone.localdate()).days if request.due_on is not None else None
 
     @staticmethod
     def resolve_for_review(request: SubjectRequest) -> int | None:
@@ -127,10 +161,75 @@ class BreachOut(BreachIn):
     id: int
     report_by: datetime = Field(description="When the ICO must have been told, if it is reportable: 72 hours on.")
     reported_to_ico_at: datetime | None
+    ico_reference: str
+    report_delay_reason: str
+    report_by_rule: str = Field(description="How report_by was counted, in words.")
+    reported_late: bool = Field(description="Reported to the ICO more than 72 hours after becoming aware.")
+    people_told_at: datetime | None
+    people_told_how: str
 
     @staticmethod
     def resolve_report_by(breach: Breach) -> datetime:
         return rights.report_by(breach)
+
+    @staticmethod
+    def resolve_report_by_rule(breach: Breach) -> str:
+        return rights.report_by_rule(breach)
+
+    @staticmethod
+    def resolve_reported_late(breach: Breach) -> bool:
+        return rights.reported_late(breach)
+
+
+class BreachUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    summary: str | None = None
+    what_happened: str | None = None
+    occurred_at: datetime | None = None
+    data_categories: str | None = None
+    people_affected: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    records_affected: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    likely_consequences: str | None = None
+    measures_taken: str | None = None
+    reportable: bool | None = Field(default=None, description="The decision; send reportable_reason with it.")
+    reportable_reason: str | None = None
+    reported_to_ico_at: datetime | None = None
+    ico_reference: str | None = None
+    report_delay_reason: str | None = Field(
+        default=None, description="Required when the report to the ICO came more than 72 hours after awareness."
+    )
+    people_told_at: datetime | None = None
+    people_told_how: str | None = None
+
+
+class AskedIn(Schema):
+    requested_on: date
+    what: str = Field(description="What was asked for.")
+
+
+class FeeAskedIn(Schema):
+    requested_on: date
+    reason: str = Field(description="Why the request is manifestly unfounded or excessive.")
+
+
+class IdentityIn(Schema):
+    received_on: date = Field(description="When the identity evidence arrived.")
+    method: str = Field(description="How identity was checked.")
+
+
+class ReceivedIn(Schema):
+    received_on: date
+
+
+class DueDateIn(Schema):
+    due_on: date | None = Field(description="The date to apply; null to go back to the computed date.")
+    reason: str
+
+
+class ClarificationAskedIn(Schema):
+    asked_on: date
+    what: str = Field(description="What was asked, to clarify the request.")
 
 
 @router.post("/privacy/requests", response={201: SubjectRequestOut})
@@ -163,6 +262,63 @@ def extend_subject_request(request: HttpRequest, request_id: int, body: ExtendIn
     return rights.extend_subject_request(request=found, reason=body.reason, by=agent)
 
 
+@router.post("/privacy/requests/{request_id}/identity/request", response=SubjectRequestOut)
+def request_identity(request: HttpRequest, request_id: int, body: AskedIn) -> SubjectRequest:
+    """Identity evidence reasonably asked for: the clock does not start until it arrives."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.request_identity(request=found, requested_on=body.requested_on, what=body.what, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/identity", response=SubjectRequestOut)
+def verify_identity(request: HttpRequest, request_id: int, body: IdentityIn) -> SubjectRequest:
+    """The requester's identity verified (the acting person, now, and how); when evidence was
+    asked for, the month runs from the day it arrived."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.verify_identity(request=found, received_on=body.received_on, method=body.method, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/fee/request", response=SubjectRequestOut)
+def request_fee(request: HttpRequest, request_id: int, body: FeeAskedIn) -> SubjectRequest:
+    """A fee asked for a manifestly unfounded or excessive request: the clock waits for it."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.request_fee(request=found, requested_on=body.requested_on, reason=body.reason, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/fee", response=SubjectRequestOut)
+def receive_fee(request: HttpRequest, request_id: int, body: ReceivedIn) -> SubjectRequest:
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.receive_fee(request=found, received_on=body.received_on, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/clarification/request", response=SubjectRequestOut)
+def request_clarification(request: HttpRequest, request_id: int, body: ClarificationAskedIn) -> SubjectRequest:
+    """Stop the clock while the scope of the request is clarified."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.request_clarification(request=found, asked_on=body.asked_on, what=body.what, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/clarification", response=SubjectRequestOut)
+def receive_clarification(request: HttpRequest, request_id: int, body: ReceivedIn) -> SubjectRequest:
+    """The clarification came: the clock runs again, the due date moved on by the days it stood."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.receive_clarification(request=found, received_on=body.received_on, by=agent)
+
+
+@router.post("/privacy/requests/{request_id}/due-date", response=SubjectRequestOut)
+def override_due_date(request: HttpRequest, request_id: int, body: DueDateIn) -> SubjectRequest:
+    """Set the due date by hand over the computed one, with the reason (the computed rule stays
+    in `due_rule`); null goes back to the computed date."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return rights.override_due_date(request=found, due_on=body.due_on, reason=body.reason, by=agent)
+
+
 @router.post("/privacy/breaches", response={201: BreachOut})
 def record_breach(request: HttpRequest, body: BreachIn) -> Created[Breach]:
     """A personal data breach for the register; `report_by` is 72 hours after becoming aware."""
@@ -174,6 +330,16 @@ def record_breach(request: HttpRequest, body: BreachIn) -> Created[Breach]:
 def list_breaches(request: HttpRequest) -> list[Breach]:
     """The breach register, newest first."""
     return list(rights.list_breaches(agent=acting_agent(request.user))[:500])
+
+
+@router.patch("/privacy/breaches/{breach_id}", response=BreachOut)
+def update_breach(request: HttpRequest, breach_id: int, body: BreachUpdateIn) -> Breach:
+    """New facts or decisions: whether it is reportable (with the reason), the report to the
+    ICO (time and reference; reasons for a delay past 72 hours), when and how the people
+    affected were told, measures, consequences, numbers. Only the fields sent change."""
+    agent = acting_agent(request.user)
+    found = rights.breach_by_id(agent=agent, breach_id=breach_id)
+    return rights.update_breach(breach=found, changes=body.dict(exclude_unset=True), by=agent)
 
 
 @router.post("/privacy/requests/{request_id}/fulfil", response=SubjectRequestOut)

@@ -67,9 +67,31 @@ class SubjectRequest(models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="subject_requests")
     type = models.CharField(max_length=20, choices=RequestType.choices)
     received_on = models.DateField()
-    due_on = models.DateField()
+    # None while the clock is stopped: identity evidence or a fee awaited, or clarification.
+    due_on = models.DateField(null=True, blank=True)
+    # The day the month runs from: receipt, or of the identity evidence or fee asked for.
+    clock_started_on = models.DateField(null=True, blank=True)
+    # How due_on was counted, in words, as it was shown when it was set.
+    due_rule = models.CharField(max_length=600, blank=True)
+    # The other reading of a paused clock: a full period again from the last clarification.
+    due_if_restarted = models.DateField(null=True, blank=True)
+    # A date set by the privacy officer over the computed one, with the reason; it applies
+    # while the clock runs.
+    due_override_on = models.DateField(null=True, blank=True)
+    due_override_reason = models.CharField(max_length=500, blank=True)
     extended = models.BooleanField(default=False)
     extension_reason = models.CharField(max_length=500, blank=True)
+    identity_requested_on = models.DateField(null=True, blank=True)
+    identity_asked_for = models.CharField(max_length=500, blank=True)
+    identity_received_on = models.DateField(null=True, blank=True)
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    identity_method = models.CharField(max_length=500, blank=True)
+    fee_requested_on = models.DateField(null=True, blank=True)
+    fee_reason = models.CharField(max_length=500, blank=True)
+    fee_received_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
@@ -87,6 +109,22 @@ class SubjectRequest(models.Model):
         return f"{self.get_type_display()} request {self.pk}"
 
 
+class ClockPause(models.Model):
+    """The clock of a request stopped while clarification of it was sought, until the reply."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="pauses")
+    asked_on = models.DateField()
+    what = models.CharField(max_length=500)
+    answered_on = models.DateField(null=True, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["asked_on", "id"]
+
+    def __str__(self) -> str:
+        return self.what
+
+
 class Breach(models.Model):
     """A personal data breach: every one is recorded, reportable or not (UK GDPR art. 33(5))."""
 
@@ -102,7 +140,11 @@ class Breach(models.Model):
     reportable = models.BooleanField(null=True, blank=True)
     reportable_reason = models.TextField(blank=True)
     reported_to_ico_at = models.DateTimeField(null=True, blank=True)
+    ico_reference = models.CharField(max_length=100, blank=True)
+    # A report made more than 72 hours after becoming aware must say why (UK GDPR art. 33(1)).
+    report_delay_reason = models.TextField(blank=True)
     people_told_at = models.DateTimeField(null=True, blank=True)
+    people_told_how = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
 

@@ -1,4 +1,4 @@
-"""Reads of the audit trail, for privacy officers."""
+"""Reads of the audit trail and of legal holds, for privacy officers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from patron.accounts.models import Agent, Role
-from patron.errors import NotAllowed
-from patron.privacy.models import AuditEntry
+from patron.errors import NotAllowed, NotFound
+from patron.privacy.models import AuditEntry, LegalHold
 
 AUDIT_READERS = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 
@@ -52,3 +52,21 @@ def search_audit(
     if before_id is not None:
         entries = entries.filter(id__lt=before_id)
     return list(entries.order_by("-id")[:limit])
+
+
+def active_legal_holds(*, agent: Agent) -> QuerySet[LegalHold]:
+    """Holds in force, the newest first."""
+    require_audit_reader(agent)
+    return (
+        LegalHold.objects.filter(lifted_at__isnull=True)
+        .select_related("customer", "placed_by")
+        .order_by("-placed_at", "-id")
+    )
+
+
+def legal_hold_by_id(*, agent: Agent, hold_id: int) -> LegalHold:
+    require_audit_reader(agent)
+    hold = LegalHold.objects.filter(pk=hold_id).select_related("customer").first()
+    if hold is None:
+        raise NotFound("There is no legal hold with that number.")
+    return hold

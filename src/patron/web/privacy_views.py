@@ -3,7 +3,7 @@ with the 72-hour clock, the most urgent first, every date as text beside its war
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patron.errors import DomainError, NotFound, ValidationFailed
 from patron.privacy import audit, fulfilment, queries, retention, rights
 from patron.privacy.bundle import bundle_file
-from patron.privacy.models import RequestStatus, RequestType, RetentionRule
+from patron.privacy.models import RequestStatus, RequestType, RetentionRule, SubjectRequest
 from patron.web.forms.privacy import AuditSearchForm
 from patron.web.refusals import AgentRequest, agent_view
 
@@ -29,7 +29,7 @@ def privacy_dashboard(request: AgentRequest) -> HttpResponse:
     requests = [
         (
             item,
-            "overdue" if item.due_on < today else "soon" if item.due_on - today <= DUE_SOON else "on_time",
+            _urgency(item, today),
             fulfilment.reasons_to_keep(item.customer) if item.type == RequestType.ERASURE else [],
         )
         for item in rights.list_subject_requests(agent=request.user)[:200]
@@ -38,10 +38,17 @@ def privacy_dashboard(request: AgentRequest) -> HttpResponse:
         closed_at__gte=now - timedelta(days=30)
     )
     breaches = [
-        (breach, rights.report_by(breach), breach.reportable is not False and breach.reported_to_ico_at is None)
+        (
+            breach,
+            rights.report_by(breach),
+            breach.reportable is not False and breach.reported_to_ico_at is None,
+            rights.report_by_rule(breach),
+        )
         for breach in rights.list_breaches(agent=request.user)[:50]
     ]
-    counts = {state: sum(1 for _, s, _ in requests if s == state) for state in ("overdue", "soon", "on_time")}
+    counts = {
+        state: sum(1 for _, s, _ in requests if s == state) for state in ("overdue", "soon", "on_time", "stopped")
+    }
     context = {
         "requests": requests,
         "breaches": breaches,
@@ -54,6 +61,14 @@ def privacy_dashboard(request: AgentRequest) -> HttpResponse:
         "section": "privacy",
     }
     return render(request, "web/privacy.html", context)
+
+
+def _urgency(item: SubjectRequest, today: date) -> str:
+    if item.due_on is None:
+        return "stopped"
+    if item.due_on < today:
+        return "overdue"
+    return "soon" if item.due_on - today <= DUE_SOON else "on_time"
 
 
 @require_POST
