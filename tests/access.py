@@ -22,7 +22,7 @@ from patron.cases.services import NewAttachment, attach_files, reply, set_custom
 from patron.channels.models import InboundEmail, OutboundEmail, OutboundStatus
 from patron.channels.services import ingest_email
 from patron.complaints import services as complaints
-from patron.complaints.models import Complaint
+from patron.complaints.models import Complaint, RootCause
 from patron.customers.models import Customer
 from patron.privacy import consent, fulfilment, rights
 from patron.privacy.models import RequestType
@@ -120,10 +120,20 @@ def _build(*, tokens: bool) -> Desk:
     complaint_case = factories.case(
         customer_=cara, team_=team_a, kind=CaseKind.COMPLAINT, channel=Channel.EMAIL, subject="Rude driver"
     )
+    complaint = Complaint.objects.get(case=complaint_case)
     complaints.set_purchase(
-        complaint=Complaint.objects.get(case=complaint_case),
+        complaint=complaint,
         by=alice,
         details=complaints.PurchaseDetails(type="goods", purchased_on=timezone.localdate()),
+    )
+    action = complaints.create_corrective_action(
+        by=people[SERVICE_MANAGER],
+        details=complaints.ActionDetails(
+            title="Later cut-off for next-day delivery",
+            owner=people[SERVICE_MANAGER],
+            root_causes=[RootCause.objects.get(code="delivery")],
+            complaints=[complaint],
+        ),
     )
 
     privacy_officer = people[PRIVACY_OFFICER]
@@ -188,6 +198,7 @@ def _build(*, tokens: bool) -> Desk:
             "email_case": inbound.case.reference if inbound.case else "",
             "inbound": inbound.pk,
             "duplicate": duplicate.pk,
+            "action": action.pk,
         },
     )
     if tokens:

@@ -232,6 +232,10 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
         _complaint("/cases/{complaint}/complaint/purchase", body={"type": "service", "purchased_on": "2026-01-10"}),
     ),
     "GET /cases/{reference}/complaint/remedies": (_complaint("/cases/{complaint}/complaint/remedies"),),
+    "GET /cases/{reference}/complaint/remedies/path": (_complaint("/cases/{complaint}/complaint/remedies/path"),),
+    "POST /cases/{reference}/complaint/remedies": (
+        _complaint("/cases/{complaint}/complaint/remedies", ok=201, body={"step": "repair_requested"}),
+    ),
     "GET /complaints/root-causes": (Probe("/complaints/root-causes", EVERYONE),),
     "GET /complaints/register": (
         Probe("/complaints/register", LEADS_AND_UP, label="json"),
@@ -245,6 +249,25 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
     ),
     "POST /cases/{reference}/complaint/letters/{kind}/send": (
         _complaint("/cases/{complaint}/complaint/letters/acknowledgement/send", body={}),
+    ),
+    # corrective actions: read with the complaints register, changed by service managers and administrators
+    "GET /complaints/corrective-actions": (Probe("/complaints/corrective-actions", LEADS_AND_UP),),
+    "POST /complaints/corrective-actions": (
+        Probe(
+            "/complaints/corrective-actions",
+            MANAGERS,
+            201,
+            body=lambda desk: {
+                "title": "Call before a second delivery attempt",
+                "owner": desk.people[SERVICE_MANAGER].username,
+                "root_causes": ["delivery"],
+                "complaints": [desk.keys["complaint"]],
+            },
+        ),
+    ),
+    "GET /complaints/corrective-actions/{action_id}": (Probe("/complaints/corrective-actions/{action}", LEADS_AND_UP),),
+    "PATCH /complaints/corrective-actions/{action_id}": (
+        Probe("/complaints/corrective-actions/{action}", MANAGERS, body={"status": "in_progress"}),
     ),
 }
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from patron.cases.models import Case, parse_reference
 from patron.customers.models import Customer
 from patron.web.urls import urlpatterns
+from tests import factories
 from tests.access import (
     ADMINS,
     AGENT,
@@ -29,6 +30,7 @@ from tests.access import (
     EVERYONE,
     EXPORTERS,
     LEADS_AND_UP,
+    MANAGERS,
     OTHER_TEAM_AGENT,
     PEOPLE,
     PRIVACY,
@@ -69,6 +71,25 @@ BUNDLE_FORMATS = ("html", "json", "csv")
 
 def _case_version(desk: Desk) -> int:
     return current_version(Case, desk.case.pk)
+
+
+def _listened() -> dict[str, str]:
+    """The Listen step as its form sends it: each field under the form's prefix, yes/no as words."""
+    details = factories.step_details("listen")
+    sent = {
+        name: ("yes" if value else "no") if isinstance(value, bool) else str(value) for name, value in details.items()
+    }
+    return {"step-step": "listen", **{f"step-{name}": value for name, value in sent.items()}}
+
+
+def _action_form(desk: Desk, title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "owner": str(desk.people[SERVICE_MANAGER].pk),
+        "status": "open",
+        "root_causes": ["delivery"],
+        "complaints": desk.keys["complaint"],
+    }
 
 
 PAGES: dict[str, tuple[Page, ...]] = {
@@ -116,8 +137,32 @@ PAGES: dict[str, tuple[Page, ...]] = {
     "case_email_original": (_get("/cases/{email_case}/emails/{inbound}/original", TEAM, hides=True),),
     "case_attachment": (_get("/cases/{case}/attachments/{attachment}", TEAM, hides=True),),
     # a complaint
-    "case_complaint_step": (
-        _post("/cases/{complaint}/complaint/step", TEAM, data={"step": "listen", "note": "Heard."}, hides=True),
+    "case_complaint_step": (_post("/cases/{complaint}/complaint/step", TEAM, data=_listened(), hides=True),),
+    "case_complaint_tier": (
+        _post(
+            "/cases/{complaint}/complaint/tier",
+            TEAM,
+            data={"tier-tier": "2", "tier-reason": "The customer asked for a manager."},
+            hides=True,
+        ),
+    ),
+    "case_complaint_regime": (
+        _post("/cases/{complaint}/complaint/regime", TEAM, data={"regime-regime": "fca_disp"}, hides=True),
+    ),
+    "case_complaint_purchase": (
+        _post(
+            "/cases/{complaint}/complaint/purchase",
+            TEAM,
+            data=lambda desk: {
+                "purchase-type": "service",
+                "purchase-purchased_on": timezone.localdate().isoformat(),
+                "purchase-region": "england-and-wales",
+            },
+            hides=True,
+        ),
+    ),
+    "case_complaint_remedy_step": (
+        _post("/cases/{complaint}/complaint/remedies", TEAM, data={"remedy-step": "repair_requested"}, hides=True),
     ),
     "case_complaint_root_cause": (
         _post("/cases/{complaint}/complaint/root-cause", TEAM, data={"root_cause": "delivery"}, hides=True),
@@ -147,6 +192,20 @@ PAGES: dict[str, tuple[Page, ...]] = {
     # complaints register
     "complaints_register": (_get("/complaints/register", LEADS_AND_UP),),
     "complaints_register_export": (_get("/complaints/register/export", EXPORTERS),),
+    # corrective actions: read with the complaints register, changed by service managers and administrators
+    "corrective_actions": (_get("/complaints/corrective-actions", LEADS_AND_UP),),
+    "corrective_action_new": (
+        _get("/complaints/corrective-actions/new", MANAGERS),
+        _post("/complaints/corrective-actions/new", MANAGERS, data=lambda desk: _action_form(desk, "Call ahead")),
+    ),
+    "corrective_action": (
+        _get("/complaints/corrective-actions/{action}", LEADS_AND_UP),
+        _post(
+            "/complaints/corrective-actions/{action}",
+            MANAGERS,
+            data=lambda desk: {**_action_form(desk, "Later cut-off"), "status": "in_progress"},
+        ),
+    ),
     # quarantine
     "quarantine": (_get("/quarantine", ADMINS),),
     "quarantine_original": (_get("/quarantine/{quarantined}/original", ADMINS),),
