@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from patron.accounts.models import Agent, Team
+from patron.accounts.models import Agent, Role, Team
 from patron.cases.models import Case, CaseEvent, CaseKind, EventKind
 from patron.cases.services import CaseChanges, update_case
 from patron.complaints.models import Complaint, Purchase, RemedyStep
 from patron.dates import add_months
+from patron.standards.services.calendars import CalendarDetails, create_calendar, set_team_calendar
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
 
@@ -371,3 +372,31 @@ def test_a_reply_may_resolve_a_complaint_with_steps_missing_given_the_reason(
         "resolved_without": ["listen", "apologise", "thank", "explain", "resolve"],
         "reason": "The customer only wanted the refund.",
     }
+
+
+@pytest.mark.parametrize(
+    ("region", "weekly_hours", "final_response_by"),
+    [
+        # St Andrew's Day, Monday 30 November 2026, is a bank holiday in Scotland only.
+        ("scotland", None, "2026-12-22"),
+        ("england-and-wales", None, "2026-12-21"),
+        # A desk open at weekends does not shorten the customer's deadline: business days are
+        # the regulator's, not the desk's opening hours.
+        (
+            "england-and-wales",
+            {day: [["08:00", "20:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            "2026-12-21",
+        ),
+    ],
+)
+def test_business_days_are_the_regulators_in_the_teams_part_of_the_uk(
+    team_a: Team, api: ApiClient, region: str, weekly_hours: dict[str, list[list[str]]] | None, final_response_by: str
+) -> None:
+    manager = factories.agent(role=Role.SERVICE_MANAGER, username="mina")
+    calendar = create_calendar(
+        details=CalendarDetails(name=f"Desk {region}", region=region, weekly_hours=weekly_hours), by=manager
+    )
+    set_team_calendar(team=team_a, calendar=calendar, by=manager)
+    case = factories.case(team_=team_a, kind=CaseKind.COMPLAINT, subject="Rude driver", received_at=RECEIVED)
+    deadlines = api.get(f"/cases/{case.reference}/complaint").json()["deadlines"]
+    assert (deadlines["acknowledge_by"], deadlines["final_response_by"]) == ("2026-11-25", final_response_by)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from patron.complaints.regimes import Deadlines, IsBusinessDay, deadlines
 from patron.complaints.remedies import Remedy, RemedyState, StepKind, next_steps, remedies_on, state_of
 from patron.errors import Conflict, NotFound, ValidationFailed
 from patron.standards.holidays_uk import Region, bank_holidays
+from patron.standards.models import TeamCalendar
 
 
 def complaint_of(case: Case) -> Complaint:
@@ -40,15 +42,24 @@ def complaint_of(case: Case) -> Complaint:
 
 
 def business_days_of(case: Case) -> IsBusinessDay:
-    """The team's business calendar when it has one; else weekdays that are not bank holidays
-    in England and Wales (the FCA's definition of a business day)."""
-    from patron.standards.configuration import current
-
-    schedule = current().team_schedules.get(case.team_id) if case.team_id is not None else None
-    if schedule is not None:
-        return lambda day: schedule.day_total(day) > timedelta(0)
-    holidays = bank_holidays(Region.ENGLAND_AND_WALES)
+    """A complaint's deadlines count business days as the FCA Glossary defines them: not a
+    Saturday, a Sunday or a bank holiday in that part of the UK. The part is the one whose bank
+    holidays the team's calendar keeps, or the organisation's (PATRON_BANK_HOLIDAYS); the desk's
+    own opening hours and closures do not move a customer's deadline."""
+    holidays = bank_holidays(_region_of(case.team_id))
     return lambda day: day.weekday() < 5 and day not in holidays
+
+
+def _region_of(team_id: int | None) -> Region:
+    found = (
+        TeamCalendar.objects.filter(team_id=team_id).values_list("calendar__region", flat=True).first()
+        if team_id is not None
+        else None
+    )
+    if found in Region.values:
+        return Region(found)
+    configured = getattr(settings, "PATRON_BANK_HOLIDAYS", Region.ENGLAND_AND_WALES)
+    return Region(configured) if configured in Region.values else Region.ENGLAND_AND_WALES
 
 
 def deadlines_of(complaint: Complaint) -> Deadlines:
