@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -144,6 +145,34 @@ def _build(*, tokens: bool) -> Desk:
     built = rights.record_subject_request(customer=ann, type=RequestType.ACCESS, received_on=today, by=privacy_officer)
     fulfilment.fulfil_request(request=built, by=privacy_officer)
     hold = fulfilment.place_legal_hold(customer=ann, by=privacy_officer, reason="A claim is expected.")
+    # Requests whose clock waits for something, for the steps that record it coming.
+    identity_awaited = rights.record_subject_request(
+        customer=ann, type=RequestType.ACCESS, received_on=today, by=privacy_officer
+    )
+    rights.request_identity(
+        request=identity_awaited, requested_on=today, what="A copy of a recent utility bill.", by=privacy_officer
+    )
+    fee_awaited = rights.record_subject_request(
+        customer=ann, type=RequestType.ACCESS, received_on=today, by=privacy_officer
+    )
+    rights.request_fee(
+        request=fee_awaited,
+        requested_on=today,
+        reason="The fifth copy of the same records this month.",
+        by=privacy_officer,
+    )
+    clarification_awaited = rights.record_subject_request(
+        customer=ann, type=RequestType.ACCESS, received_on=today, by=privacy_officer
+    )
+    rights.request_clarification(
+        request=clarification_awaited, asked_on=today, what="Which years of letters she means.", by=privacy_officer
+    )
+    breach = rights.record_breach(
+        details=rights.BreachDetails(
+            summary="A letter went to the wrong address.", aware_at=timezone.now() - timedelta(hours=1)
+        ),
+        by=privacy_officer,
+    )
     given = consent.record_consent(
         customer=ann, purpose="surveys", basis="consent", detail="Ticked the box on the form.", by=alice
     )
@@ -193,6 +222,10 @@ def _build(*, tokens: bool) -> Desk:
             "open_request": open_request.pk,
             "built_request": built.pk,
             "hold": hold.pk,
+            "identity_awaited": identity_awaited.pk,
+            "fee_awaited": fee_awaited.pk,
+            "clarification_awaited": clarification_awaited.pk,
+            "breach": breach.pk,
             "consent": given.pk,
             "processing_restricted": rita.pk,
             "email_case": inbound.case.reference if inbound.case else "",

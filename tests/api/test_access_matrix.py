@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -173,6 +174,54 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
     "POST /privacy/requests/{request_id}/extend": (
         Probe("/privacy/requests/{open_request}/extend", PRIVACY, body={"reason": "Ten years of records."}),
     ),
+    "POST /privacy/requests/{request_id}/identity/request": (
+        Probe(
+            "/privacy/requests/{open_request}/identity/request",
+            PRIVACY,
+            body=lambda desk: {"requested_on": _today(), "what": "A copy of her passport."},
+        ),
+    ),
+    "POST /privacy/requests/{request_id}/identity": (
+        Probe(
+            "/privacy/requests/{identity_awaited}/identity",
+            PRIVACY,
+            body=lambda desk: {"received_on": _today(), "method": "Utility bill seen, address matches the account."},
+        ),
+    ),
+    "POST /privacy/requests/{request_id}/fee/request": (
+        Probe(
+            "/privacy/requests/{open_request}/fee/request",
+            PRIVACY,
+            body=lambda desk: {"requested_on": _today(), "reason": "The same records asked for five times this month."},
+        ),
+    ),
+    "POST /privacy/requests/{request_id}/fee": (
+        Probe("/privacy/requests/{fee_awaited}/fee", PRIVACY, body=lambda desk: {"received_on": _today()}),
+    ),
+    "POST /privacy/requests/{request_id}/clarification/request": (
+        Probe(
+            "/privacy/requests/{open_request}/clarification/request",
+            PRIVACY,
+            body=lambda desk: {"asked_on": _today(), "what": "Which accounts she means."},
+        ),
+    ),
+    "POST /privacy/requests/{request_id}/clarification": (
+        Probe(
+            "/privacy/requests/{clarification_awaited}/clarification",
+            PRIVACY,
+            body=lambda desk: {"received_on": _today()},
+        ),
+    ),
+    "POST /privacy/requests/{request_id}/due-date": (
+        Probe(
+            "/privacy/requests/{open_request}/due-date",
+            PRIVACY,
+            body=lambda desk: {
+                "due_on": (timezone.localdate() + timedelta(days=40)).isoformat(),
+                "reason": "Received after hours on the last day of the month.",
+            },
+        ),
+    ),
     "POST /privacy/breaches": (
         Probe(
             "/privacy/breaches",
@@ -182,6 +231,13 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
         ),
     ),
     "GET /privacy/breaches": (Probe("/privacy/breaches", PRIVACY),),
+    "PATCH /privacy/breaches/{breach_id}": (
+        Probe(
+            "/privacy/breaches/{breach}",
+            PRIVACY,
+            body={"reportable": False, "reportable_reason": "One letter, returned unopened: no risk to her."},
+        ),
+    ),
     "POST /privacy/requests/{request_id}/fulfil": (Probe("/privacy/requests/{open_request}/fulfil", PRIVACY, body={}),),
     "POST /privacy/requests/{request_id}/refuse": (
         Probe("/privacy/requests/{open_request}/refuse", PRIVACY, body={"reason": "Manifestly unfounded."}),

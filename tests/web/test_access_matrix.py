@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from patron.cases.models import Case, parse_reference
 from patron.customers.models import Customer
+from patron.web.privacy_forms_views import STEPS
 from patron.web.urls import urlpatterns
 from tests import factories
 from tests.access import (
@@ -90,6 +91,50 @@ def _action_form(desk: Desk, title: str) -> dict[str, Any]:
         "root_causes": ["delivery"],
         "complaints": desk.keys["complaint"],
     }
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _minutes_ago(minutes: int) -> str:
+    return f"{timezone.localtime() - timedelta(minutes=minutes):%Y-%m-%dT%H:%M}"
+
+
+# Each step on a request's clock, the request it is taken on (a Desk key) and its form as sent.
+REQUEST_STEPS: tuple[tuple[str, str, Data], ...] = (
+    ("extend", "open_request", {"extend-reason": "Ten years of records."}),
+    (
+        "identity_request",
+        "open_request",
+        lambda desk: {"identity-request-requested_on": _today(), "identity-request-what": "A copy of her passport."},
+    ),
+    (
+        "identity",
+        "identity_awaited",
+        lambda desk: {"identity-received_on": _today(), "identity-method": "Utility bill seen."},
+    ),
+    (
+        "fee_request",
+        "open_request",
+        lambda desk: {"fee-request-requested_on": _today(), "fee-request-reason": "Five times this month."},
+    ),
+    ("fee", "fee_awaited", lambda desk: {"fee-received_on": _today()}),
+    (
+        "clarification_request",
+        "open_request",
+        lambda desk: {"clarification-request-asked_on": _today(), "clarification-request-what": "Which accounts."},
+    ),
+    ("clarification", "clarification_awaited", lambda desk: {"clarification-received_on": _today()}),
+    (
+        "due_date",
+        "open_request",
+        lambda desk: {
+            "due-due_on": (timezone.localdate() + timedelta(days=40)).isoformat(),
+            "due-reason": "Received after hours on the last day of the month.",
+        },
+    ),
+)
 
 
 PAGES: dict[str, tuple[Page, ...]] = {
@@ -187,6 +232,44 @@ PAGES: dict[str, tuple[Page, ...]] = {
     "privacy_bundle": tuple(
         _get(f"/privacy/requests/{{built_request}}/copy.{kind}", PRIVACY, label=kind) for kind in BUNDLE_FORMATS
     ),
+    "privacy_request_new": (
+        _get("/privacy/requests/new", PRIVACY),
+        _post(
+            "/privacy/requests/new",
+            PRIVACY,
+            data=lambda desk: {"customer": desk.customer.pk, "type": "erasure", "received_on": _today()},
+        ),
+    ),
+    "privacy_request": (_get("/privacy/requests/{open_request}", PRIVACY),),
+    "privacy_request_step": tuple(
+        _post(f"/privacy/requests/{{{request}}}/steps/{step}", PRIVACY, data=data, label=step)
+        for step, request, data in REQUEST_STEPS
+    ),
+    "privacy_breach_new": (
+        _get("/privacy/breaches/new", PRIVACY),
+        _post(
+            "/privacy/breaches/new",
+            PRIVACY,
+            data=lambda desk: {"summary": "A letter went astray.", "aware_at": _minutes_ago(30)},
+        ),
+    ),
+    "privacy_breach": (
+        _get("/privacy/breaches/{breach}", PRIVACY),
+        _post(
+            "/privacy/breaches/{breach}",
+            PRIVACY,
+            data={
+                "summary": "A letter went to the wrong address.",
+                "reportable": "no",
+                "reportable_reason": "One letter, returned unopened: no risk to her.",
+            },
+        ),
+    ),
+    "privacy_holds": (
+        _get("/privacy/holds", PRIVACY),
+        _post("/privacy/holds", PRIVACY, data=lambda desk: {"customer": desk.customer.pk, "reason": "A claim."}),
+    ),
+    "privacy_hold_lift": (_post("/privacy/holds/{hold}/lift", PRIVACY),),
     "privacy_retention": (_post("/privacy/retention", PRIVACY),),
     "privacy_audit": (_get("/privacy/audit", PRIVACY),),
     # complaints register
@@ -302,6 +385,10 @@ def desk(django_db_setup: None, django_db_blocker: Any) -> Iterator[Desk]:
 def test_every_page_has_an_entry() -> None:
     names = {pattern.name for pattern in urlpatterns}
     assert names - NOT_PERSONAL == set(PAGES)
+
+
+def test_every_step_on_a_request_has_an_entry() -> None:
+    assert [step for step, _request, _data in REQUEST_STEPS] == list(STEPS)
 
 
 @pytest.mark.parametrize(("page", "caller"), list(_pages()))
