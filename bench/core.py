@@ -371,6 +371,19 @@ def measure_reads(desk: Desk, repeat: int) -> list[Result]:
     timed = median_ms(one_case, repeat)
     results.append(Result("case page", "case_for_agent() + timeline()", timed, "ms", 25, note=note, action=one_case))
     results.append(_page(client, f"case page GET {case_page}", case_page, case.reference, 25, repeat))
+    # The complaint panel (handling steps, tiers, letters, remedies) adds its forms to the page.
+    for kind in ("enquiry", "complaint"):
+        busy = _busy_case(lead, kind=kind)
+        results.append(
+            _page(
+                client,
+                f"{kind} case page GET /cases/{busy.reference}",
+                f"/cases/{busy.reference}",
+                busy.reference,
+                25,
+                repeat,
+            )
+        )
 
     for label, text in _searches(lead):
         found = queries.search_cases(agent=lead, text=text)
@@ -421,17 +434,16 @@ def _fresh(agent: Agent) -> Agent:
     return Agent.objects.get(pk=agent.pk)
 
 
-def _busy_case(agent: Agent) -> Any:
+def _busy_case(agent: Agent, *, kind: str | None = None) -> Any:
     from django.db.models import Count
 
     from patron.cases import queries
 
+    cases = queries.visible_cases(agent)
+    if kind is not None:
+        cases = cases.filter(kind=kind)
     return (
-        queries.visible_cases(agent)
-        .annotate(message_count=Count("messages"))
-        .filter(message_count__gte=8)
-        .order_by("-updated_at")
-        .first()
+        cases.annotate(message_count=Count("messages")).filter(message_count__gte=8).order_by("-updated_at").first()
     ) or queries.visible_cases(agent).order_by("-updated_at").first()
 
 

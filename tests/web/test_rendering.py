@@ -32,3 +32,32 @@ def test_selects_match_djangos_markup_with_selections_groups_and_escaping() -> N
         assert _html(QuickSelectRenderer(), data) == _html(DjangoTemplates(), data)
     rendered = _html(QuickSelectRenderer(), {"plain": "b"})[0]
     assert '<option value="b" selected>&lt;b&gt;Bold&lt;/b&gt;</option>' in rendered
+
+
+class _Fields(forms.Form):
+    name = forms.CharField(label="Name & title", max_length=20, help_text="As <written>")
+    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    count = forms.IntegerField(min_value=0, required=False)
+    on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    agree = forms.BooleanField(required=False, label="I agree")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "data-x": 'say "hi"'}), required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _fields_html(renderer: object, data: dict[str, object] | None) -> list[str]:
+    form = _Fields(data, renderer=renderer)
+    if data is not None:
+        form.is_valid()
+    return [str(form[name]) + form[name].label_tag() for name in _Fields.base_fields]
+
+
+def test_inputs_text_areas_and_labels_match_djangos_markup() -> None:
+    for data in (
+        None,
+        {},
+        {"name": "Ann <b>", "email": "not an email", "count": "-1", "on": "2026-12-02", "agree": "on"},
+        {"note": "Line one\n</textarea><script>", "secret": '"quoted"'},
+    ):
+        assert _fields_html(QuickSelectRenderer(), data) == _fields_html(DjangoTemplates(), data), data
+    escaped = _fields_html(QuickSelectRenderer(), {"note": "</textarea><script>"})[5]
+    assert "&lt;/textarea&gt;&lt;script&gt;" in escaped
