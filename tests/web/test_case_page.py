@@ -14,7 +14,9 @@ from patron.cases import services
 from patron.cases.models import Case, CaseEvent, Channel, Direction, EventKind, Message, Priority, Status
 from patron.cases.services import CaseChanges
 from patron.customers.models import CustomerKind
+from patron.privacy.models import AuditEntry
 from tests import factories
+from tests.api.conftest import client_for
 from tests.web.reading import page, visible_text
 
 HTMX = {"HX-Request": "true", "HX-Target": "case-workspace"}
@@ -419,9 +421,9 @@ def test_case_page_after_an_htmx_reply_needs_no_more_queries_per_message(
 
 # Session, agent, the agent's teams, case (+ its tags and the customer's contact points), teams
 # and agents for the properties form, timeline (+ attachments), service levels, the emails the
-# messages came in and went out as, other cases of the customer, and marking the agent's alerts
-# about the case as read.
-CASE_PAGE_QUERIES = 15
+# messages came in and went out as, other cases of the customer, marking the agent's alerts
+# about the case as read, and the audit entry for the view (the last entry, the entry, the head).
+CASE_PAGE_QUERIES = 18
 
 
 def test_moving_a_case_to_a_team_the_agent_is_not_in_sends_them_to_the_inbox(
@@ -513,3 +515,17 @@ def test_a_reply_with_someone_elses_personal_data_asks_the_agent_to_confirm(clie
     )
     assert sent.status_code == 302
     assert case.messages.last().body_text == "Bob's address is bob@example.org and his card [card ending 1111]."
+
+
+def test_every_look_at_a_case_is_on_the_audit_trail(client_a: Client, team_a: Team, agent_a: Agent) -> None:
+    case = factories.case(team_=team_a)
+    api_a = client_for(agent_a)
+    client_a.get(case.get_absolute_url())
+    api_a.get(f"/cases/{case.reference}")
+    api_a.get(f"/cases/{case.reference}/messages")
+    views = AuditEntry.objects.filter(action="case_viewed", object_type="case", object_id=str(case.pk))
+    assert [(entry.actor_id, entry.data["viewed"]) for entry in views.order_by("id")] == [
+        (agent_a.pk, "case"),
+        (agent_a.pk, "case"),
+        (agent_a.pk, "messages"),
+    ]

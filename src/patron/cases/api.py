@@ -196,6 +196,7 @@ def _named_agent(key: str) -> Agent:
 @router.get("/cases/{reference}", response=CaseOut)
 def get_case(request: HttpRequest, reference: str) -> Case:
     case = case_for_request(request, reference)
+    services.record_case_viewed(case=case, by=acting_agent(request.user))
     prefetch_related_objects([case], *queries.SERVICE_LEVEL_PREFETCH)
     return case
 
@@ -227,6 +228,7 @@ def update_case(request: HttpRequest, reference: str, body: CasePatch) -> Case:
 @router.get("/cases/{reference}/messages", response=list[MessageOut])
 def list_messages(request: HttpRequest, reference: str) -> list[Message]:
     case = case_for_request(request, reference)
+    services.record_case_viewed(case=case, by=acting_agent(request.user), what="messages")
     return list(queries.messages_of(case))
 
 

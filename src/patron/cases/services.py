@@ -851,6 +851,12 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("team", "assignee", "customer").get(pk=case.pk)
 
 
+def record_case_viewed(*, case: Case, by: Agent, what: str = "case") -> None:
+    """Who looked at a case (what its customer said, and what was said to them), and when, for
+    the audit trail (UK GDPR art. 5(2)), as a look at the customer's record is."""
+    audit.record(actor=by, action="case_viewed", object_type="case", object_id=case.pk, data={"viewed": what})
+
+
 def _require_spoken_contact_allowed(customer: Customer) -> None:
     """A customer who asked for written contact only (a reasonable adjustment) is not called or
     visited: the desk writes to them instead. A call they make is logged as usual."""

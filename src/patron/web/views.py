@@ -207,6 +207,7 @@ def case_detail(request: AgentRequest, reference: str) -> HttpResponse:
     if reference != case.reference:
         return redirect(case)
     mark_alerts_read(agent=request.user, case=case)
+    case_services.record_case_viewed(case=case, by=request.user)
     return _case_page(request, case)
 
 
