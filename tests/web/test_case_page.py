@@ -398,9 +398,11 @@ def test_case_page_query_count_does_not_grow_with_the_number_of_messages(
         factories.case(customer_=large.customer, team_=team_a, subject=f"Sibling {sibling}")
     client_a.get("/")  # warm the session
 
-    with django_assert_num_queries(CASE_PAGE_QUERIES):
+    # PostgreSQL takes the audit chain's lock first.
+    expected = CASE_PAGE_QUERIES + (1 if connection.vendor == "postgresql" else 0)
+    with django_assert_num_queries(expected):
         client_a.get(small.get_absolute_url())
-    with django_assert_num_queries(CASE_PAGE_QUERIES):
+    with django_assert_num_queries(expected):
         response = client_a.get(large.get_absolute_url())
 
     assert Message.objects.filter(case=large).count() == 30
