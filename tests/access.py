@@ -176,6 +176,8 @@ def _build(*, tokens: bool) -> Desk:
     given = consent.record_consent(
         customer=ann, purpose="surveys", basis="consent", detail="Ticked the box on the form.", by=alice
     )
+    # The case's survey went when it was resolved; the case was reopened since.
+    survey_token = factories.survey_sent(case, by=alice, reopen=True)
     rita = factories.customer("Rita Restricted")
     factories.case(customer_=rita, team_=team_a)
     fulfilment.restrict_processing(customer=rita, by=privacy_officer, reason="She contests the accuracy.")
@@ -232,6 +234,7 @@ def _build(*, tokens: bool) -> Desk:
             "inbound": inbound.pk,
             "duplicate": duplicate.pk,
             "action": action.pk,
+            "survey_token": survey_token,
         },
     )
     if tokens:

@@ -4,15 +4,17 @@ the write, so tests exercise the same path the product does."""
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from patron.accounts.models import Agent, Role, Team
 from patron.accounts.services import create_agent, create_team
-from patron.cases.models import Case, CaseKind, Channel
-from patron.cases.services import open_case
-from patron.channels.models import Mailbox
+from patron.cases.models import Case, CaseKind, Channel, Status
+from patron.cases.services import open_case, set_status
+from patron.channels.models import Mailbox, OutboundEmail, OutboundKind
 from patron.customers.models import Customer, CustomerKind
 from patron.customers.services import CustomerDetails, create_customer
+from patron.feedback.services import send_survey
 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
@@ -104,3 +106,22 @@ STEP_DETAILS: dict[str, dict[str, object]] = {
 
 def step_details(step: str, **changes: object) -> dict[str, object]:
     return {**STEP_DETAILS[step], **changes}
+
+
+SURVEY_LINK = re.compile(r"/survey/([A-Za-z0-9_-]+)")
+
+
+def survey_sent(case_: Case, *, by: Agent, reopen: bool = False) -> str:
+    """Resolve the case and send its survey as the worker would; the token from the emailed link.
+    With `reopen`, the case is open again afterwards (its survey stays: one per case)."""
+    case_.refresh_from_db()
+    set_status(case=case_, by=by, status=Status.RESOLVED, expected_version=case_.version)
+    send_survey(case_id=case_.pk)
+    email = OutboundEmail.objects.get(case=case_, kind=OutboundKind.SURVEY)
+    found = SURVEY_LINK.search(email.body_text)
+    assert found is not None, email.body_text
+    if reopen:
+        case_.refresh_from_db()
+        set_status(case=case_, by=by, status=Status.OPEN, expected_version=case_.version)
+    case_.refresh_from_db()
+    return found.group(1)

@@ -18,7 +18,9 @@ from patron.cases.transitions import can_move
 from patron.channels.models import Mailbox
 from patron.customers.models import ContactKind, ContactPoint, Customer, CustomerKind, Organisation
 from patron.demo import DEMO_PASSWORD, DemoResult, load_demo
-from patron.privacy.models import AuditEntry, AuditHead
+from patron.feedback.models import Survey, SurveyStatus
+from patron.feedback.queries import survey_figures
+from patron.privacy.models import AuditEntry, AuditHead, ConsentRecord
 from patron.standards.models import BusinessCalendar, EscalationRule, SlaPolicy
 from tests import factories
 from tests.audit_guard import lift_removal_guard
@@ -171,9 +173,16 @@ def test_demo_cases_have_consistent_event_streams(demo: DemoResult, db: None) ->
         assert stream[0].kind == EventKind.OPENED, case.reference
         assert stream[0].created_at == case.created_at
         assert all(case.created_at <= event.created_at <= now for event in stream), case.reference
-        # Service-level outcomes are derived, recorded at the moment they happened; every other
-        # event is something done to the case and moves its last activity.
-        done = [event for event in stream if event.kind not in (EventKind.TARGET_MET, EventKind.TARGET_BREACHED)]
+        # Service-level outcomes and the survey's progress are derived, recorded at the moment
+        # they happened; every other event is something done to the case and moves its last activity.
+        derived = (
+            EventKind.TARGET_MET,
+            EventKind.TARGET_BREACHED,
+            EventKind.SURVEY_SENT,
+            EventKind.SURVEY_NOT_SENT,
+            EventKind.SURVEY_ANSWERED,
+        )
+        done = [event for event in stream if event.kind not in derived]
         assert case.updated_at == done[-1].created_at, case.reference
         # Replaying the status changes from "new" arrives at the case's status, one allowed step at a time.
         status = Status.NEW
@@ -214,3 +223,19 @@ def test_demo_history_leaves_nothing_to_email(db: None) -> None:
     assert OutboundEmail.objects.count() > 0
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundStatus.SENT}
     assert Mailbox.objects.count() == 6
+
+
+def test_demo_has_a_survey_history_that_honours_consent(demo: DemoResult, db: None) -> None:
+    answered = Survey.objects.filter(status=SurveyStatus.ANSWERED)
+    assert answered.exists()
+    assert not Survey.objects.filter(status=SurveyStatus.SENT, customer__consents__isnull=True).exists()
+    surveyed_customers = set(Survey.objects.exclude(status=SurveyStatus.NOT_SENT).values_list("customer_id", flat=True))
+    willing = set(ConsentRecord.objects.filter(purpose="surveys").values_list("customer_id", flat=True))
+    assert surveyed_customers <= willing
+    # Every answer came after its survey went, and before now.
+    now = timezone.now()
+    assert all(s.sent_at is not None and s.sent_at < s.answered_at <= now for s in answered)  # type: ignore[operator]
+    figures = survey_figures(measure="csat")
+    assert figures.answered == answered.count()
+    assert figures.score is not None
+    assert 0 <= figures.score <= 100

@@ -36,6 +36,10 @@ from patron.cases.services import CaseChanges, NewCase
 from patron.channels.models import Mailbox, OutboundEmail, OutboundStatus
 from patron.customers.models import Adjustment, Customer, CustomerKind, Organisation, OrganisationKind
 from patron.customers.services import CustomerDetails, create_customer, create_organisation
+from patron.feedback.models import SurveyStatus
+from patron.feedback.services import record_answer, send_survey, surveys_paused
+from patron.privacy.consent import record_consent
+from patron.privacy.models import LawfulBasis, Purpose
 from patron.standards.clocks import Target
 from patron.standards.holidays_uk import Region
 from patron.standards.models import EscalationRule, RuleAction, RuleTrigger
@@ -116,12 +120,14 @@ def load_demo(*, cases: int = 2400, progress: bool = True) -> DemoResult:
         _create_standards(staff)
         people = _create_customers(rng, cases=cases)
         plans = _plan_cases(rng, staff, people, count=cases, now=timezone.now())
-        _open(plans, staff, progress=progress)
-        _follow_up(plans, staff, progress=progress)
-        # Rules start now, as on a desk that has just switched them on: they act on the cases
-        # that are already late or waiting, at today's time, after the history above.
-        _create_rules()
-        _catch_up(progress=progress)
+        with surveys_paused():
+            _open(plans, staff, progress=progress)
+            _follow_up(plans, staff, progress=progress)
+            # Rules start now, as on a desk that has just switched them on: they act on the cases
+            # that are already late or waiting, at today's time, after the history above.
+            _create_rules()
+            _catch_up(progress=progress)
+        _survey_history(plans, staff)
         _create_mailboxes(staff)
         _mark_history_as_emailed()
     return DemoResult(
@@ -281,6 +287,56 @@ def _handle_complaint(case: Case, by: Agent) -> None:
 def _create_mailboxes(staff: _Staff) -> None:
     for team in staff.teams.values():
         Mailbox.objects.create(address=team.email, name=team.name, team=team)
+
+
+# How customers answer a satisfaction survey on a desk doing fairly well, 1 to 5.
+_CSAT_WEIGHTS = (4, 5, 10, 35, 46)
+_SURVEY_COMMENTS = {
+    5: ("Quick and friendly, thank you.", "Sorted first time.", "Kept me informed all the way."),
+    4: ("Good, though it took a couple of days.", "Helpful once I got through."),
+    3: ("Fine in the end, but I had to chase.", ""),
+    2: ("I had to explain it all twice.", "Slow to reply."),
+    1: ("Nobody called me back as promised.", "Still not fixed properly."),
+}
+
+
+def _survey_history(plans: Sequence[_Plan], staff: _Staff) -> None:
+    """About half the customers agreed to surveys before their first case; each of their cases
+    finished since was surveyed when it was, and about a third of those were answered."""
+    rng = random.Random(SEED + 3)  # noqa: S311 - repeatable on purpose, not a secret
+    customers = {plan.customer.pk: plan.customer for plan in plans}
+    first_contact = min(plan.received_at for plan in plans)
+    willing: set[int] = set()
+    with _replay_clock() as clock:
+        clock.at = first_contact - timedelta(days=1)
+        for customer_id, customer in sorted(customers.items()):
+            if rng.random() < 0.5:
+                record_consent(
+                    customer=customer,
+                    purpose=Purpose.SURVEYS,
+                    basis=LawfulBasis.CONSENT,
+                    detail="Ticked “send me a short survey after each case” on the web form.",
+                    by=staff.manager,
+                )
+                willing.add(customer_id)
+        finished = Case.objects.filter(
+            pk__in=[plan.case.pk for plan in plans if plan.case is not None],
+            status__in=(Status.RESOLVED, Status.CLOSED),
+            customer_id__in=willing,
+        ).order_by("pk")
+        for case in finished:
+            finished_at = case.resolved_at or case.closed_at
+            assert finished_at is not None
+            clock.at = min(finished_at + timedelta(minutes=5), clock.real())
+            survey = send_survey(case_id=case.pk, now=clock.at)
+            if survey is None or survey.status != SurveyStatus.SENT or rng.random() > 0.35:
+                continue
+            # Answered within three days, and never after today.
+            clock.at = min(finished_at + _minutes(rng, 30, 3 * 24 * 60), clock.real() - timedelta(minutes=1))
+            if clock.at <= survey.sent_at:  # type: ignore[operator]
+                continue
+            score = rng.choices(range(1, 6), weights=_CSAT_WEIGHTS)[0]
+            record_answer(survey=survey, score=score, comment=rng.choice(_SURVEY_COMMENTS[score]), at=clock.at)
 
 
 def _mark_history_as_emailed() -> None:

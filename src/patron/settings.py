@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "patron.standards",
     "patron.channels",
     "patron.complaints",
+    "patron.feedback",
     "patron.privacy",
     "patron.web",
 ]
@@ -209,6 +210,12 @@ LOGGING = {
 # Whose bank holidays end a working day for the statutory clocks of subject requests: the
 # organisation's division of the GOV.UK feed (england-and-wales, scotland, northern-ireland).
 PATRON_BANK_HOLIDAYS = os.environ.get("PATRON_BANK_HOLIDAYS", "england-and-wales")
+
+# The survey sent when a case is resolved (csat, nps or ces; none for no survey), how long its
+# link stays open, and the address customers reach Patron on, for links in emails.
+PATRON_SURVEY = os.environ.get("PATRON_SURVEY", "csat")
+PATRON_SURVEY_OPEN_DAYS = int(os.environ.get("PATRON_SURVEY_OPEN_DAYS", "14"))
+PATRON_PUBLIC_URL = os.environ.get("PATRON_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Paging limits for lists in the UI and the API.
 PATRON_PAGE_SIZE = int(os.environ.get("PATRON_PAGE_SIZE", "25"))

@@ -26,6 +26,7 @@ from tests.access import (
     ADMINS,
     AGENT,
     ANONYMOUS,
+    ASSIGNERS,
     CAPPED_TOKEN,
     EVERYONE,
     EXPORTERS,
@@ -108,6 +109,9 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
     ),
     "GET /cases/{reference}/attachments/{attachment_id}": (_case("/cases/{case}/attachments/{attachment}"),),
     "GET /cases/{reference}/events": (_case("/cases/{case}/events"),),
+    # feedback
+    "GET /cases/{reference}/survey": (_case("/cases/{case}/survey"),),
+    "GET /feedback/figures": (Probe("/feedback/figures", ASSIGNERS, query={"measure": "csat"}),),
     # customers
     "GET /customers": (Probe("/customers", EVERYONE, query={"q": "Ann"}),),
     "POST /customers": (Probe("/customers", EVERYONE, 201, body={"name": "Nora New", "emails": ["nora@example.com"]}),),

@@ -220,6 +220,24 @@ def test_reply_and_note_then_list_messages_and_events(api_a: ApiClient, agent_a:
     assert api_a.get(f"/cases/{case.reference}").json()["status"] == "awaiting_customer"
 
 
+def test_a_written_reply_to_someone_who_asked_for_a_call_back_is_confirmed(api_a: ApiClient, team_a: Team) -> None:
+    customer = factories.customer("Priya Shah", adjustments=["call_back"])
+    case = factories.case(team_=team_a, customer_=customer)
+    path = f"/cases/{case.reference}/messages"
+    refused = api_a.post(path, {"type": "reply", "body": "Your refund is on its way."})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        "Priya Shah asked to be called back. Call them and log the call, or confirm that a written reply is right "
+        "this time. To send it, send it again with confirm_written_reply true."
+    )
+    assert Message.objects.filter(case=case).count() == 1
+    # A note never reaches the customer.
+    assert api_a.post(path, {"type": "note", "body": "Rang twice, no answer."}).status_code == 201
+    sent = api_a.post(path, {"type": "reply", "body": "Your refund is on its way.", "confirm_written_reply": True})
+    assert sent.status_code == 201
+    assert Message.objects.filter(case=case).count() == 3
+
+
 def test_a_reply_carrying_someone_elses_details_is_sent_only_once_confirmed(api_a: ApiClient, team_a: Team) -> None:
     customer = factories.customer("Ann Smith", email="ann@example.com")
     case = factories.case(team_=team_a, customer_=customer)

@@ -29,7 +29,8 @@ def api_manager(manager: Agent) -> ApiClient:
 
 
 def _complaint(team: Team, by: Agent, days_ago: int, cause: str = "delivery") -> Complaint:
-    received = timezone.localtime().replace(hour=12) - timedelta(days=days_ago)
+    # Early on the day, so that "today" is never in the future whatever the hour the suite runs.
+    received = timezone.localtime().replace(hour=0, minute=1) - timedelta(days=days_ago)
     case = factories.case(team_=team, kind=CaseKind.COMPLAINT, received_at=received.astimezone(UTC))
     complaint = Complaint.objects.select_related("case").get(case=case)
     services.set_root_cause(complaint=complaint, by=by, root_cause=RootCause.objects.get(code=cause))

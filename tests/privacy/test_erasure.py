@@ -31,6 +31,10 @@ from patron.complaints.models import Complaint, RootCause, Step
 from patron.complaints.register import RegisterFilters, list_register
 from patron.complaints.steps import WORDING_FIELD
 from patron.customers.models import Customer
+from patron.feedback.models import Survey
+from patron.feedback.queries import survey_figures
+from patron.feedback.services import answer_survey, send_survey
+from patron.privacy import consent
 from patron.privacy.models import DataCategory, RetentionRule
 from patron.standards.models import SlaClock
 from patron.standards.services import PolicyDetails, create_policy
@@ -138,7 +142,13 @@ def _his_whole_history(desk: Team, agent: Agent, lead: Agent, officer: Agent) ->
     cases.update_case(
         case=case, by=agent, expected_version=case.version, changes=cases.CaseChanges(subject=f"Order 77 for {NAME}")
     )
+    consent.record_consent(customer=him, purpose="surveys", basis="consent", detail="Ticked the box.", by=agent)
     _resolve(case, agent)
+    # His survey, answered in his own words.
+    send_survey(case_id=case.pk)
+    link = factories.SURVEY_LINK.search(OutboundEmail.objects.get(case=case, kind=OutboundKind.SURVEY).body_text)
+    assert link is not None
+    answer_survey(token=link.group(1), score=4, comment=f"{NAME} was pleased: ring {PHONE} any time.")
 
     # What he wrote on his neighbour's case.
     neighbour = factories.case(customer_=factories.customer("Neighbour Norah"), team_=desk, subject="Parcel left")
@@ -263,6 +273,8 @@ def _figures(manager: Agent) -> dict[str, Any]:
             for row in register
         ],
         "complaints register deadlines": Counter(row.deadlines for row in register),
+        "survey figures": survey_figures(measure="csat"),
+        "survey scores by team": Counter(Survey.objects.values_list("team_id", "kind", "status", "score")),
     }
 
 
@@ -286,6 +298,7 @@ def test_erasure_leaves_no_trace_of_the_person_and_the_figures_unchanged(
     }
     assert any(kind == EventKind.TARGET_BREACHED for _, kind, _ in before["targets met and breached"])
     assert len(before["complaints register"]) == 1
+    assert before["survey figures"].answered == 1
 
     api = client_for(officer)
     request_id = _request(api, him, "erasure")

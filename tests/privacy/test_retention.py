@@ -96,7 +96,7 @@ def test_a_dry_run_names_what_would_go_and_changes_nothing(desk_history: dict[st
     assert outcomes[DataCategory.CLOSED_CASES].count == 1
     assert outcomes[DataCategory.CLOSED_CASES].examples == [desk_history["old_enquiry"].reference]
     assert outcomes[DataCategory.CLOSED_COMPLAINTS].examples == [desk_history["complaint_7y"].reference]
-    assert outcomes[DataCategory.SURVEY_ANSWERS].note == "None of this kind is held yet."
+    assert outcomes[DataCategory.SURVEY_ANSWERS].count == 0
     assert _said(desk_history["old_enquiry"]) == ["Old question"]
     assert not AuditEntry.objects.filter(action="retention_run").exists()
 

@@ -492,8 +492,24 @@ def test_reply_box_reminds_the_agent_of_the_customers_adjustments(client_a: Clie
     text = visible_text(client_a.get(f"/cases/{case.reference}"))
     assert (
         "Remember: Priya Shah asked for call-back preferred, large print. The email goes out in large print. "
-        "Consider calling them back and logging the call instead."
+        "Call them back and log the call; reply in writing only when that is right this time."
     ) in text
+
+
+def test_a_written_reply_to_someone_who_asked_to_be_called_back_is_confirmed(client_a: Client, team_a: Team) -> None:
+    customer = factories.customer("Priya Shah", adjustments=["call_back"])
+    case = factories.case(customer_=customer, team_=team_a)
+    url = f"/cases/{case.reference}/reply"
+    held = client_a.post(url, {"reply-body": "Your refund is on its way."})
+    assert held.status_code == 400
+    assert (
+        "Priya Shah asked to be called back. Call them and log the call, or confirm that a written reply is right "
+        "this time. Tick the box to send it."
+    ) in visible_text(held)
+    assert case.messages.count() == 1
+    sent = client_a.post(url, {"reply-body": "Your refund is on its way.", "reply-write_anyway": "on"})
+    assert sent.status_code == 302
+    assert case.messages.last().body_text == "Your refund is on its way."
 
 
 def test_a_reply_with_someone_elses_personal_data_asks_the_agent_to_confirm(client_a: Client, team_a: Team) -> None:

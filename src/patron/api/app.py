@@ -20,6 +20,7 @@ from patron.complaints.api import router as complaints_router
 from patron.complaints.letters_api import router as complaint_letters_router
 from patron.customers.api import router as customers_router
 from patron.errors import DomainError
+from patron.feedback.api import router as feedback_router
 from patron.privacy.api import router as privacy_router
 from patron.standards.api import router as standards_router
 
@@ -45,6 +46,7 @@ api.add_router("/", email_router)
 api.add_router("/", complaints_router)
 api.add_router("/", complaint_letters_router)
 api.add_router("/", corrective_actions_router)
+api.add_router("/", feedback_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

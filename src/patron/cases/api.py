@@ -15,7 +15,7 @@ from patron.cases import queries, services
 from patron.cases.downloads import attachment_response, csv_response
 from patron.cases.exports import export_cases_csv
 from patron.cases.models import Case, CaseEvent, Message, Status
-from patron.cases.outgoing import personal_data_in_reply
+from patron.cases.outgoing import call_back_asked, personal_data_in_reply
 from patron.cases.schemas import (
     PRIORITY_BY_NAME,
     AgentOut,
@@ -244,6 +244,12 @@ def add_message(request: HttpRequest, reference: str, body: MessageIn) -> Create
                 f"The reply contains {', '.join(found)}. Check it is right to send this to the customer, then "
                 "send it again with confirm_personal_data true.",
                 fields={"confirm_personal_data": "Needed for a reply carrying personal data."},
+            )
+        call_back = call_back_asked(case)
+        if call_back and not body.confirm_written_reply:
+            raise ValidationFailed(
+                f"{call_back} To send it, send it again with confirm_written_reply true.",
+                fields={"confirm_written_reply": "Needed for a written reply to someone who asked to be called back."},
             )
         return Created(201, services.reply(case=case, by=agent, body=body.body, status=body.status, reason=body.reason))
     if body.type == "note":

@@ -83,6 +83,9 @@ class EventKind(models.TextChoices):
     TARGET_MET = "target_met", _("Service target met")
     TARGET_BREACHED = "target_breached", _("Service target breached")
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
+    SURVEY_SENT = "survey_sent", _("Survey sent")
+    SURVEY_NOT_SENT = "survey_not_sent", _("Survey not sent")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
 
 
 class Tag(models.Model):

@@ -177,6 +177,11 @@ class MessageIn(Schema):
         "someone else's email address or phone number): true once the sender has checked it may go. "
         "Without it such a reply is refused with 422, naming what was found.",
     )
+    confirm_written_reply: bool = Field(
+        False,
+        description="For a reply to a customer who asked to be called back (a reasonable adjustment): true once "
+        "the sender has checked a written reply is right this time. Without it such a reply is refused with 422.",
+    )
     reason: str = Field(
         "",
         max_length=500,

@@ -141,6 +141,7 @@ class InboundEmail(models.Model):
 class OutboundKind(models.TextChoices):
     REPLY = "reply", _("Reply")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    SURVEY = "survey", _("Survey")
 
 
 class OutboundStatus(models.TextChoices):

@@ -99,7 +99,7 @@ def acknowledge_new_case(
             "customer_name": case.customer.name,
             "reference": case.reference,
             "subject": case.subject,
-            "reply_promise": reply_promise(case),
+            "reply_promise": " ".join(filter(None, [reply_promise(case), call_back_promise(case)])),
             "team_name": mailbox.name or (case.team.name if case.team else "The service desk"),
         },
     )
@@ -121,6 +121,20 @@ def acknowledge_new_case(
     return outbound
 
 
+def queue_survey_email(*, case: Case, subject: str, body_text: str) -> OutboundEmail | None:
+    """Queue a survey invitation to the customer's email address, threaded with the case; None
+    when they have no address to send it to."""
+    if not _customer_address(case):
+        return None
+    return _queue(
+        case,
+        kind=OutboundKind.SURVEY,
+        subject=f"{subject} [{case.reference}]",
+        body_text=body_text,
+        body_html="",
+    )
+
+
 def fill_acknowledgement(template: str, *, values: dict[str, str]) -> str:
     """The template with its placeholders filled in. An unknown or malformed placeholder is
     left as written: an administrator's typo must not stop acknowledgements going out."""
@@ -134,6 +148,22 @@ def fill_acknowledgement(template: str, *, values: dict[str, str]) -> str:
         for name in _PLACEHOLDERS:
             filled = filled.replace("{" + name + "}", values[name])
         return filled
+
+
+def call_back_promise(case: Case) -> str:
+    """For a customer who asked to be called back (a reasonable adjustment): that we will, and on
+    which number; "" for everyone else."""
+    if Adjustment.CALL_BACK not in case.customer.adjustments:
+        return ""
+    phone = (
+        ContactPoint.objects.filter(customer_id=case.customer_id, kind=ContactKind.PHONE)
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if phone:
+        return f"You asked us to call you back, so we will phone you on {phone}."
+    return "You asked us to call you back: please reply with the number to call, as we do not have one for you."
 
 
 def reply_promise(case: Case) -> str:

@@ -11,6 +11,7 @@ from patron.customers.contact_points import normalise_email, normalise_phone
 from patron.customers.models import ContactKind, ContactPoint, Customer, Organisation
 from patron.customers.visibility import visible_customers
 from patron.errors import NotFound, ValidationFailed
+from patron.privacy.models import ConsentRecord, Purpose
 
 
 def processing_refusal(customer: Customer) -> str:
@@ -24,6 +25,21 @@ def processing_refusal(customer: Customer) -> str:
             f"(since {customer.processing_restricted_since:%d %B %Y}): what they send is stored, but nothing is sent "
             "to them until a privacy officer lifts the restriction."
         )
+    return ""
+
+
+def purpose_refusal(customer: Customer, purpose: str) -> str:
+    """Why the customer's data may not be used today for this purpose beyond serving their own
+    cases (surveys, marketing, research…), or "" when a basis is recorded and in force."""
+    refusal = processing_refusal(customer)
+    if refusal:
+        return refusal
+    latest = ConsentRecord.objects.filter(customer=customer, purpose=purpose).order_by("-given_at", "-id").first()
+    label = Purpose(purpose).label.lower() if purpose in Purpose.values else purpose
+    if latest is None:
+        return f"No basis is recorded for using their data for {label}."
+    if latest.withdrawn_at is not None:
+        return f"They withdrew their agreement to {label} on {latest.withdrawn_at:%d %B %Y}."
     return ""
 
 

@@ -31,6 +31,8 @@ from patron.complaints.models import Complaint
 from patron.customers.contact_points import normalise_email, normalise_phone
 from patron.customers.models import ContactKind, Customer
 from patron.errors import NotFound, ValidationFailed
+from patron.feedback.models import SCALES
+from patron.feedback.queries import surveys_of_customer
 from patron.privacy.models import ConsentRecord, RequestType, RetentionRule, SubjectRequest
 from patron.privacy.pii import LABELS, PiiKind, PiiMatch, find_pii
 
@@ -114,6 +116,7 @@ def _access_bundle(customer: Customer, request: SubjectRequest) -> dict[str, Any
         "customer": profile,
         "contact_points": _contact_points(customer),
         "consents": _consents(customer),
+        "surveys": _surveys(customer),
         "subject_requests": _requests(customer),
         "cases": case_entries,
         "information": {**INFORMATION, "retention": _retention_summary()},
@@ -206,6 +209,24 @@ def _consents(customer: Customer) -> list[dict[str, Any]]:
     ]
 
 
+def _surveys(customer: Customer) -> list[dict[str, Any]]:
+    """The surveys sent to them (or, with the reason, not sent), and what they answered."""
+    return [
+        {
+            "case": survey.case.reference if survey.case else None,
+            "measure": survey.get_kind_display(),
+            "status": survey.get_status_display(),
+            "not_sent_reason": survey.not_sent_reason,
+            "sent_at": _iso(survey.sent_at),
+            "answered_at": _iso(survey.answered_at),
+            "score": survey.score,
+            "out_of": SCALES[survey.kind][1],
+            "comment": survey.comment,
+        }
+        for survey in surveys_of_customer(customer.pk)
+    ]
+
+
 def _requests(customer: Customer) -> list[dict[str, Any]]:
     return [
         {"type": found.get_type_display(), "received_on": found.received_on.isoformat(), "status": found.status}
@@ -293,6 +314,18 @@ def _portability_bundle(customer: Customer, request: SubjectRequest) -> dict[str
                 "text": message.body_text,
             }
             for message in sent
+        ],
+        "survey_answers": [
+            {
+                "case": answer["case"],
+                "measure": answer["measure"],
+                "answered_at": answer["answered_at"],
+                "score": answer["score"],
+                "out_of": answer["out_of"],
+                "comment": answer["comment"],
+            }
+            for answer in _surveys(customer)
+            if answer["answered_at"]
         ],
     }
 

@@ -99,6 +99,7 @@ def _story(bundle: dict[str, Any], styles: _Styles) -> Iterable[Flowable]:
     for point in bundle.get("contact_points") or [{"kind": "none", "value": "None held."}]:
         yield Paragraph(_text(f"{point['kind']}: {point['value']}"), styles.body)
     yield from _consents(bundle, styles)
+    yield from _surveys(bundle, styles)
     yield from _cases(bundle, styles)
     yield from _sent_messages(bundle, styles)
     yield from _information(bundle, styles)
@@ -113,6 +114,26 @@ def _consents(bundle: dict[str, Any], styles: _Styles) -> Iterable[Flowable]:
         yield Paragraph(
             _text(f"{consent['purpose']}: {consent['basis']} {consent['given_at'][:10]}{withdrawn}"), styles.body
         )
+
+
+def _surveys(bundle: dict[str, Any], styles: _Styles) -> Iterable[Flowable]:
+    answers = bundle.get("surveys")
+    if answers is None:
+        answers = bundle.get("survey_answers")
+    if answers is None:
+        return
+    yield Paragraph("Surveys", styles.heading)
+    if not answers:
+        yield Paragraph("None sent.", styles.body)
+    for survey in answers:
+        line = f"{survey['measure']}" + (f" on {survey['case']}" if survey.get("case") else "")
+        if survey.get("status"):
+            line += f": {survey['status']}"
+        if survey.get("score") is not None:
+            line += f"; you answered {survey['score']} out of {survey['out_of']}"
+            if survey.get("comment"):
+                line += f" and wrote “{survey['comment']}”"
+        yield Paragraph(_text(line), styles.body)
 
 
 def _cases(bundle: dict[str, Any], styles: _Styles) -> Iterable[Flowable]:

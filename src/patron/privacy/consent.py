@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from patron.accounts.models import Agent
 from patron.customers.models import Customer
+from patron.customers.queries import purpose_refusal
 from patron.errors import Conflict, NotAllowed, ValidationFailed
+from patron.feedback.services import close_open_surveys
 from patron.privacy import audit
 from patron.privacy.characteristics import characteristics_in
 from patron.privacy.models import ConsentRecord, LawfulBasis, Purpose, SpecialCondition
@@ -95,23 +97,32 @@ def _check_special_category(special_condition: str, detail: str, by: Agent) -> N
         )
 
 
-def withdraw_consent(*, record: ConsentRecord, by: Agent) -> ConsentRecord:
-    """Withdrawn now. Without a basis for holding a protected characteristic, what the record
-    says of one goes too: every sentence of the customer's notes that states one is removed."""
+def withdraw_consent(*, record: ConsentRecord, by: Agent | None) -> ConsentRecord:
+    """Withdrawn now, by an agent or (`by` None) by the customer themselves, from a survey's page.
+    Surveys sent and not yet answered close. Without a basis for holding a protected
+    characteristic, what the record says of one goes too: every sentence of the customer's notes
+    that states one is removed."""
     if record.withdrawn_at is not None:
         raise Conflict("This was already withdrawn.")
     with transaction.atomic():
         record.withdrawn_at = timezone.now()
         record.save(update_fields=["withdrawn_at"])
-        removed = 0
+        removed = closed = 0
         if record.purpose == Purpose.PROTECTED_CHARACTERISTIC:
             removed = _remove_characteristics(record.customer_id)
+        if record.purpose == Purpose.SURVEYS:
+            closed = close_open_surveys(customer_id=record.customer_id, now=record.withdrawn_at)
         audit.record(
             actor=by,
             action="consent_withdrawn",
             object_type="customer",
             object_id=record.customer_id,
-            data={"purpose": record.purpose, "sentences_removed": removed},
+            data={
+                "purpose": record.purpose,
+                "sentences_removed": removed,
+                "surveys_closed": closed,
+                "by_customer": by is None,
+            },
         )
     return record
 
@@ -137,6 +148,13 @@ def _remove_characteristics(customer_id: int) -> int:
     return removed
 
 
+def stop_surveys(*, customer: Customer) -> ConsentRecord | None:
+    """The customer asked for no more surveys (from a survey's own page): their basis for
+    surveys is withdrawn. None when there was none in force."""
+    record = ConsentRecord.objects.filter(customer=customer, purpose=Purpose.SURVEYS, withdrawn_at__isnull=True).first()
+    return withdraw_consent(record=record, by=None) if record is not None else None
+
+
 def consents_of(customer: Customer) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(customer=customer).order_by("purpose", "-given_at", "-id")
 
@@ -144,6 +162,4 @@ def consents_of(customer: Customer) -> QuerySet[ConsentRecord]:
 def has_basis(customer: Customer, purpose: str) -> bool:
     """Whether the customer's data may be used for this purpose today: a basis recorded and not
     withdrawn, and processing not restricted."""
-    if customer.processing_restricted_since is not None or customer.erased_at is not None:
-        return False
-    return ConsentRecord.objects.filter(customer=customer, purpose=purpose, withdrawn_at__isnull=True).exists()
+    return not purpose_refusal(customer, purpose)

@@ -30,6 +30,7 @@ from patron.cases.models import Attachment, Case, CaseEvent, CaseKind, Channel, 
 from patron.channels.models import InboundEmail, OutboundEmail
 from patron.complaints.models import Complaint, ComplaintStep, Purchase
 from patron.customers.models import ContactKind, ContactPoint, Customer
+from patron.feedback.services import anonymise_surveys
 from patron.privacy import audit
 from patron.privacy.models import ConsentRecord, LegalHold, RequestStatus, RequestType, SubjectRequest
 
@@ -129,6 +130,7 @@ def anonymise_cases(
         complaint.whys = [ERASED for _ in complaint.whys]
         complaint.root_cause_statement = ERASED if complaint.root_cause_statement else ""
         complaint.save(update_fields=["whys", "root_cause_statement"])
+    anonymise_surveys(case_ids=ids, at=at)
     CaseEvent.objects.bulk_create(
         CaseEvent(case_id=case_id, kind=EventKind.PERSONAL_DATA_ERASED, actor=by, data={"why": why}, created_at=at)
         for case_id in ids
@@ -296,6 +298,7 @@ def anonymise_customer(customer: Customer, *, by: Agent | None, at: datetime, wh
         if identifiers.found_in(hold.reason):
             LegalHold.objects.filter(pk=hold.pk).update(reason=ERASED)
     ConsentRecord.objects.filter(customer_id__in=record_ids).delete()
+    anonymise_surveys(customer_ids=record_ids, at=at)
     for record in records:
         record.contact_points.all().delete()
         Customer.objects.filter(pk=record.pk).update(

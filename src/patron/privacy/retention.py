@@ -26,6 +26,8 @@ from patron.cases.models import Case, CaseKind, Status
 from patron.channels.models import InboundEmail, InboundStatus
 from patron.customers.models import Customer
 from patron.dates import add_months
+from patron.feedback.models import Survey
+from patron.feedback.services import anonymise_surveys
 from patron.privacy import audit
 from patron.privacy.erasure import anonymise_cases, anonymise_customer, not_yet_anonymised
 from patron.privacy.models import (
@@ -108,6 +110,18 @@ def _customers_due(before: datetime, cases_going: list[QuerySet[Case]]) -> Query
     )
 
 
+def _surveys_due(before: datetime) -> QuerySet[Survey]:
+    """Surveys whose answer (or, never answered, whose sending) is older than the period."""
+    held = LegalHold.objects.filter(lifted_at__isnull=True).values("customer_id")
+    return (
+        Survey.objects.filter(anonymised_at__isnull=True)
+        .annotate(last_touched=Coalesce("answered_at", "sent_at", "created_at", output_field=DateTimeField()))
+        .filter(last_touched__lt=before)
+        .exclude(customer_id__in=held)
+        .order_by("pk")
+    )
+
+
 def _batches(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
@@ -166,6 +180,14 @@ def _apply(
         if not dry_run:
             for batch in _batches(ids):
                 InboundEmail.objects.filter(pk__in=batch).update(raw=b"", raw_removed_at=now)
+    elif rule.category == DataCategory.SURVEY_ANSWERS:
+        ids = list(_surveys_due(before).values_list("pk", flat=True))
+        outcome.count = len(ids)
+        outcome.examples = [f"survey {pk}" for pk in ids[:EXAMPLES]]
+        if not dry_run:
+            for batch in _batches(ids):
+                with transaction.atomic():
+                    anonymise_surveys(survey_ids=batch, at=now)
     elif rule.category == DataCategory.FORMER_CUSTOMERS:
         ids = list(_customers_due(before, cases_going if dry_run else []).values_list("pk", flat=True))
         outcome.count = len(ids)

@@ -16,6 +16,7 @@ from patron.complaints import steps
 from patron.complaints.models import Step, Tier
 from patron.complaints.regimes import BUILT_IN
 from patron.complaints.remedies import STEP_NAMES, StepKind
+from patron.feedback.models import SurveyKind
 
 MESSAGE_EVENTS = frozenset(
     {
@@ -99,6 +100,27 @@ def _logged_by(event: CaseEvent) -> str:
     return str(ref.get("name", "")) if isinstance(ref, Mapping) else ""
 
 
+_SURVEY_NAMES: dict[str, str] = {
+    SurveyKind.CSAT: "satisfaction (CSAT)",
+    SurveyKind.NPS: "Net Promoter",
+    SurveyKind.CES: "effort (CES)",
+}
+
+
+def _survey(kind: str, data: Mapping[str, Any]) -> str:
+    measure = str(data.get("measure") or "")
+    measure = _SURVEY_NAMES.get(measure, measure)
+    if kind == EventKind.SURVEY_SENT:
+        return _("A %(measure)s survey was emailed to %(to)s.") % {"measure": measure, "to": data.get("to") or "?"}
+    if kind == EventKind.SURVEY_NOT_SENT:
+        return _("No survey was sent: %(reason)s") % {"reason": data.get("reason") or _("no reason given.")}
+    return _("The customer answered the %(measure)s survey: %(score)s out of %(out_of)s.") % {
+        "measure": measure,
+        "score": data.get("score", "?"),
+        "out_of": data.get("out_of", "?"),
+    }
+
+
 # --- changes ------------------------------------------------------------------------------------
 
 
@@ -164,6 +186,8 @@ def change(event: CaseEvent) -> str:
         return _("An email to the customer was held back, not sent: %(reason)s") % {
             "reason": data.get("reason") or _("no reason given."),
         }
+    if kind in (EventKind.SURVEY_SENT, EventKind.SURVEY_NOT_SENT, EventKind.SURVEY_ANSWERED):
+        return _survey(kind, data)
     if kind == EventKind.COMPLAINT_STEP and data.get("remedy_step") in StepKind.__members__.values():
         return _remedy_step(who, data)
     if kind in (EventKind.COMPLAINT_STEP, EventKind.COMPLAINT_ESCALATED, EventKind.COMPLAINT_DEESCALATED):

@@ -14,6 +14,7 @@ from patron.web import (
     privacy_forms_views,
     privacy_views,
     remedy_views,
+    survey_views,
     views,
 )
 
@@ -129,6 +130,8 @@ urlpatterns = [
     path("quarantine/<int:email_id>/original", mail_views.quarantine_original, name="quarantine_original"),
     path("quarantine/<int:email_id>/reprocess", mail_views.quarantine_reprocess, name="quarantine_reprocess"),
     path("quarantine/<int:email_id>/discard", mail_views.quarantine_discard, name="quarantine_discard"),
+    path("survey/<str:token>", survey_views.survey, name="survey"),
+    path("survey/<str:token>/stop", survey_views.survey_stop, name="survey_stop"),
     path("customers", views.customers, name="customers"),
     path("customers/new", views.customer_new, name="customer_new"),
     path("customers/<record:pk>", views.customer_detail, name="customer"),

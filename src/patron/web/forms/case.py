@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patron.accounts.models import Agent, Team
 from patron.cases.models import Case, CaseKind, Channel, Priority, Status
-from patron.cases.outgoing import personal_data_in_reply
+from patron.cases.outgoing import call_back_asked, personal_data_in_reply
 from patron.cases.services import CaseChanges
 from patron.cases.transitions import allowed_next
 from patron.customers.models import ProcessingException
@@ -60,6 +60,10 @@ class ReplyForm(PatronForm):
         label=_("I have checked: this personal data may go to the customer"),
         required=False,
     )
+    write_anyway = forms.BooleanField(
+        label=_("They asked to be called back: a written reply is right this time"),
+        required=False,
+    )
 
     def __init__(self, data: Any = None, *, case: Case) -> None:
         super().__init__(data, prefix="reply")
@@ -78,6 +82,7 @@ class ReplyForm(PatronForm):
                 required=False,
             )
         self.personal_data: list[str] = []
+        self.call_back = call_back_asked(case)
 
     def clean(self) -> dict[str, Any] | None:
         """Before a reply carries someone's personal data out, the agent confirms it: a card or
@@ -91,6 +96,8 @@ class ReplyForm(PatronForm):
                 _("Your reply contains %(found)s. Check it is right to send this to %(name)s, then tick the box.")
                 % {"found": ", ".join(self.personal_data), "name": self.case.customer.name},
             )
+        if self.call_back and not data.get("write_anyway"):
+            self.add_error("write_anyway", _("%(asked)s Tick the box to send it.") % {"asked": self.call_back})
         return data
 
 
