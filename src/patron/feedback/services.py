@@ -249,7 +249,7 @@ def record_answer(*, survey: Survey, score: object, comment: str = "", at: datet
         )
     kinds = masked_kinds(settings.PATRON_MASK_PERSONAL_DATA)
     with transaction.atomic():
-        locked = Survey.objects.select_for_update().select_related("case").get(pk=survey.pk)
+        locked = Survey.objects.select_for_update(of=("self",)).select_related("case").get(pk=survey.pk)
         if locked.status == SurveyStatus.ANSWERED:
             raise Conflict("This survey has already been answered. Thank you.")
         if locked.status != SurveyStatus.SENT:
