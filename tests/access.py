@@ -7,10 +7,10 @@ was for the next one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db import transaction
 from django.test import override_settings
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from patron.accounts.models import Agent, Role, Team
 from patron.accounts.services import create_token
-from patron.cases.models import Case, CaseKind, Channel
+from patron.cases.models import Case, CaseKind, Channel, parse_reference
 from patron.cases.services import NewAttachment, attach_files, reply, set_customer_restriction, set_restriction
 from patron.channels.models import InboundEmail, OutboundEmail, OutboundStatus
 from patron.channels.services import ingest_email
@@ -55,6 +55,20 @@ PRIVACY = frozenset({PRIVACY_OFFICER, ADMIN})
 ADMINS = frozenset({ADMIN})
 
 REASON_HEADER = "X-Patron-Reason"
+
+# Who tries a restricted case or customer in `test_restricted_records_need_naming`: an agent of
+# team A named on it, one of the same team who is not, a service manager (who sees every case
+# but a restricted one) who is not, and a privacy officer, who answers for every record.
+NAMED = "named agent"
+UNNAMED_AGENT = "unnamed team agent"
+UNNAMED_MANAGER = "unnamed service manager"
+OFFICER = "privacy officer giving a reason"
+TRIERS = (NAMED, UNNAMED_AGENT, UNNAMED_MANAGER, OFFICER)
+# The role each of them answers as in a table of who may use a route or page.
+ROLE_OF = {NAMED: AGENT, UNNAMED_AGENT: AGENT, UNNAMED_MANAGER: SERVICE_MANAGER, OFFICER: PRIVACY_OFFICER}
+# The keys of Desk.keys that name a case; every other scope names a customer.
+CASE_KEYS = frozenset({"case", "complaint", "email_case"})
+
 WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
@@ -82,6 +96,73 @@ class Desk:
         set_customer_restriction(
             customer=customer, by=self.people[PRIVACY_OFFICER], restricted=True, people=[self.named], reason="HR."
         )
+
+    def restrict(self, scope: str) -> Case | None:
+        """Restrict the case or customer that `keys[scope]` names; the case, when it is one, as
+        whoever may see it must still open it with a reason."""
+        if scope not in CASE_KEYS:
+            self.restrict_customer(Customer.objects.get(pk=self.keys[scope]))
+            return None
+        pk = parse_reference(self.keys[scope])
+        assert pk is not None
+        case = Case.objects.get(pk=pk)
+        self.restrict_case(case)
+        return case
+
+    def trier(self, who: str) -> Agent:
+        """The person one of the TRIERS labels stands for."""
+        return self.named if who == NAMED else self.people[ROLE_OF[who]]
+
+
+class Entry(Protocol):
+    """A line of an access table (an API probe, a page), as the restricted-record tests read it."""
+
+    @property
+    def allowed(self) -> frozenset[str]: ...
+
+    @property
+    def hides(self) -> bool: ...
+
+    # The Desk key of the case or customer the entry reads or changes; None when it is about no
+    # one record.
+    @property
+    def scope(self) -> str | None: ...
+
+
+E = TypeVar("E", bound=Entry)
+
+
+def _everyone_trying(entry: Entry) -> Sequence[str]:
+    return TRIERS
+
+
+def restricted_tries(
+    table: Mapping[str, Sequence[E]], whom: Callable[[E], Iterable[str]] = _everyone_trying
+) -> Iterator[tuple[str, E, str]]:
+    """Each entry of the table about one case or customer, under its name in the table, with each
+    person who tries it once that record is restricted."""
+    for name, entries in table.items():
+        for entry in entries:
+            if entry.scope is not None:
+                for who in whom(entry):
+                    yield name, entry, who
+
+
+def restricted_status(entry: E, who: str, status_of: Callable[[E, str], int]) -> int:
+    """What `who` gets from the entry with its record restricted, from what each role gets with
+    it open (`status_of`): the person named on it and a privacy officer get what their role gets.
+    Anyone else finds nothing (404) wherever they would reach the record, by their role or
+    because it is looked up before any role is checked; elsewhere their role is refused as ever."""
+    role = ROLE_OF[who]
+    unnamed = who in (UNNAMED_AGENT, UNNAMED_MANAGER)
+    if unnamed and (entry.hides or role in entry.allowed):
+        return 404
+    return status_of(entry, role)
+
+
+def hidden_without_scope(table: Mapping[str, Sequence[Entry]]) -> list[str]:
+    """Entries that hide a record but name none, so the restricted-record test would pass them by."""
+    return [name for name, entries in table.items() for entry in entries if entry.hides and entry.scope is None]
 
 
 def desk_for_module(django_db_blocker: Any, *, tokens: bool) -> Iterator[Desk]:

@@ -108,6 +108,16 @@ def step_details(step: str, **changes: object) -> dict[str, object]:
     return {**STEP_DETAILS[step], **changes}
 
 
+def step_posted(step: str) -> dict[str, str]:
+    """A LATER step as the case page's form sends it: each field under the form's prefix, yes/no
+    as words."""
+    sent = {
+        name: ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        for name, value in step_details(step).items()
+    }
+    return {"step-step": step, **{f"step-{name}": value for name, value in sent.items()}}
+
+
 SURVEY_LINK = re.compile(r"/survey/([A-Za-z0-9_-]+)")
 
 

@@ -69,7 +69,7 @@ def test_restricting_is_recorded_with_who_whom_and_why(hr_case: Case, lead_a: Ag
     assert event.data["reason"] == REASON
     assert sorted(person["id"] for person in event.data["people"]) == sorted([lead_a.pk, agent_b.pk])
     entry = AuditEntry.objects.get(action="case_restricted")
-    assert entry.data == {"people": sorted([lead_a.pk, agent_b.pk]), "reason": REASON}
+    assert (entry.data, entry.personal_details) == ({"people": sorted([lead_a.pk, agent_b.pk])}, {"reason": REASON})
 
 
 def test_lifting_the_restriction_gives_the_team_its_case_back(
@@ -103,7 +103,11 @@ def test_opening_a_restricted_case_needs_a_reason_which_is_recorded(hr_case: Cas
         services.record_restricted_opening(case=hr_case, by=agent_b, reason="")
     services.record_restricted_opening(case=hr_case, by=agent_b, reason="Investigating")
     entry = AuditEntry.objects.get(action="restricted_case_opened")
-    assert (entry.actor_id, entry.object_id, entry.data) == (agent_b.pk, str(hr_case.pk), {"reason": "Investigating"})
+    assert (entry.actor_id, entry.object_id, entry.personal_details) == (
+        agent_b.pk,
+        str(hr_case.pk),
+        {"reason": "Investigating"},
+    )
 
 
 # --- the API -------------------------------------------------------------------------------------

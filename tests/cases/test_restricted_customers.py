@@ -50,7 +50,7 @@ def test_only_the_named_and_the_privacy_roles_see_a_restricted_customer_and_thei
         "manon",
     }
     entry = AuditEntry.objects.get(action="customer_restricted")
-    assert entry.data == {"people": sorted([agent_b.pk, manager.pk]), "reason": REASON}
+    assert (entry.data, entry.personal_details) == ({"people": sorted([agent_b.pk, manager.pk])}, {"reason": REASON})
 
 
 def test_a_case_opened_later_for_them_is_restricted_to_the_same_people(

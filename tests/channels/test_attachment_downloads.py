@@ -76,7 +76,7 @@ def test_attachments_are_listed_and_downloaded_through_the_api(case: Case, agent
     )
     assert html["Content-Security-Policy"] == "default-src 'none'; sandbox"
     entries = AuditEntry.objects.filter(action="download_attachment").order_by("id")
-    assert [(e.actor_id, e.object_id, e.data["filename"]) for e in entries] == [
+    assert [(e.actor_id, e.object_id, e.personal_details["filename"]) for e in entries] == [
         (agent_a.pk, str(case.pk), "kettle.jpg"),
         (agent_a.pk, str(case.pk), "page.html"),
     ]

@@ -66,5 +66,5 @@ def test_admin_discards_quarantined_email_with_a_reason(db: None) -> None:
     assert (kept.status, bytes(kept.raw)) == (InboundStatus.DISCARDED, b"not an email at all")
     assert admin.get("/quarantine").json() == []
     entry = AuditEntry.objects.get(action="quarantined_email_discarded")
-    assert entry.data == {"reason": "Spam from a loop"}
+    assert (entry.data, entry.personal_details) == ({}, {"reason": "Spam from a loop"})
     assert admin.post(f"/quarantine/{email.pk}/discard", {"reason": "again"}).status_code == 404

@@ -13,9 +13,8 @@ from patron.cases.models import Case, CaseEvent, CaseKind, EventKind, Status
 from patron.cases.services import CaseChanges, reply, update_case
 from patron.complaints import services
 from patron.complaints.models import ActionStatus, Complaint, CorrectiveAction, RootCause, Step
-from patron.complaints.queries import effect_of
 from patron.complaints.services import ActionDetails
-from patron.errors import Conflict, NotAllowed, ValidationFailed
+from patron.errors import NotAllowed, ValidationFailed
 from patron.privacy.models import AuditEntry
 from tests import factories
 
@@ -236,80 +235,3 @@ def test_a_bad_corrective_action_is_refused(manager: Agent, changes: dict[str, o
         services.create_corrective_action(by=manager, details=ActionDetails(**{**fields, **changes}))  # type: ignore[arg-type]
     assert refusal.value.message == message
     assert not CorrectiveAction.objects.exists()
-
-
-def _received(team: Team, by: Agent, day: date, cause: str) -> None:
-    complaint = _complaint(team, datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
-    services.set_root_cause(complaint=complaint, by=by, root_cause=_cause(cause))
-
-
-def _done_action(manager: Agent, completed_on: date, causes: list[str]) -> CorrectiveAction:
-    return services.create_corrective_action(
-        by=manager,
-        details=ActionDetails(
-            title="Later courier cut-off",
-            owner=manager,
-            root_causes=[_cause(code) for code in causes],
-            status=ActionStatus.DONE,
-            completed_on=completed_on,
-        ),
-    )
-
-
-def test_effect_counts_complaints_with_its_causes_before_and_after(
-    team_a: Team, agent_a: Agent, manager: Agent
-) -> None:
-    done = date(2026, 6, 1)
-    # The 90 days before run from 3 March to 31 May; 2 March is outside.
-    for day in (date(2026, 3, 2), date(2026, 3, 3), date(2026, 5, 31)):
-        _received(team_a, agent_a, day, "delivery")
-    _received(team_a, agent_a, date(2026, 5, 1), "communication")
-    _received(team_a, agent_a, date(2026, 5, 2), "policy")  # not a cause the action addresses
-    _received(team_a, agent_a, done, "delivery")  # the day itself is in neither window
-    # The 90 days after run from 2 June to 30 August; 31 August is outside.
-    for day in (date(2026, 6, 2), date(2026, 8, 30), date(2026, 8, 31)):
-        _received(team_a, agent_a, day, "delivery")
-    action = _done_action(manager, done, ["delivery", "communication"])
-
-    effect = effect_of(action, today=date(2026, 11, 1))
-    assert (effect.before_from, effect.before_to, effect.days_before, effect.complaints_before) == (
-        date(2026, 3, 3),
-        date(2026, 5, 31),
-        90,
-        3,
-    )
-    assert (effect.after_from, effect.after_to, effect.days_after, effect.complaints_after) == (
-        date(2026, 6, 2),
-        date(2026, 8, 30),
-        90,
-        2,
-    )
-    shorter = effect_of(action, days=30, today=date(2026, 11, 1))
-    assert (shorter.before_from, shorter.complaints_before, shorter.complaints_after) == (date(2026, 5, 2), 1, 1)
-
-
-def test_effect_after_runs_to_today_when_fewer_days_have_passed(team_a: Team, agent_a: Agent, manager: Agent) -> None:
-    done = date(2026, 6, 1)
-    for day in (date(2026, 6, 2), date(2026, 6, 15), date(2026, 6, 16)):
-        _received(team_a, agent_a, day, "delivery")
-    action = _done_action(manager, done, ["delivery"])
-    effect = effect_of(action, today=date(2026, 6, 15))
-    assert (effect.after_to, effect.days_after, effect.complaints_after, effect.days_before) == (
-        date(2026, 6, 15),
-        14,
-        2,
-        90,
-    )
-    same_day = effect_of(action, today=done)
-    assert (same_day.days_after, same_day.complaints_after) == (0, 0)
-
-
-def test_effect_needs_a_completed_action(manager: Agent) -> None:
-    action = services.create_corrective_action(
-        by=manager, details=ActionDetails(title="Fix it", owner=manager, root_causes=[_cause("delivery")])
-    )
-    with pytest.raises(Conflict, match="this one is not done"):
-        effect_of(action)
-    done = _done_action(manager, date(2026, 6, 1), ["delivery"])
-    with pytest.raises(ValidationFailed, match="Measure over 1 to 3,650 days."):
-        effect_of(done, days=0)

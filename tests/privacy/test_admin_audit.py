@@ -37,6 +37,6 @@ def test_adding_changing_and_deleting_in_the_admin_is_audited() -> None:
         ("admin_changed", admin.pk),
         ("admin_deleted", admin.pk),
     ]
-    assert "Name" in entries[1].data["change"]
-    assert entries[2].data["object"] == "Acme Limited"
+    assert "Name" in entries[1].personal_details["change"]
+    assert entries[2].personal_details["object"] == "Acme Limited"
     assert verify_chain().intact

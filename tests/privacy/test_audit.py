@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from patron.privacy import audit
 from patron.privacy.models import AuditEntry, AuditHead
@@ -64,6 +67,94 @@ def test_an_altered_entry_is_named(db: None) -> None:
     check = audit.verify_chain()
     assert (check.intact, check.first_broken, check.entries) == (False, entries[2].pk, 2)
     assert "altered" in check.reason
+
+
+def _with_reasons(*reasons: str, first_customer: int = 0) -> list[AuditEntry]:
+    officer = factories.agent()
+    return [
+        audit.record(
+            actor=officer,
+            action="processing_restricted",
+            object_type="customer",
+            object_id=first_customer + n,
+            data={"fields": ["name"]},
+            personal={"reason": reason},
+        )
+        for n, reason in enumerate(reasons)
+    ]
+
+
+def test_personal_details_are_blanked_once_and_the_chain_still_verifies(db: None) -> None:
+    entries = _with_reasons("Ada Lovelace disputes her address", "Call 07700 900123 back", "Nothing personal")
+    assert entries[0].personal_details == {"reason": "Ada Lovelace disputes her address"}
+    # The same words twice do not give the same digest: the digest confirms no guess.
+    twin = _with_reasons("Nothing personal", first_customer=10)[0]
+    assert twin.personal_digest != entries[2].personal_digest
+
+    blanked = audit.blank_personal_details(about={"customer": [0]}, mentions=lambda text: "07700 900123" in text)
+    assert blanked == 2
+    stored = {entry.pk: entry for entry in AuditEntry.objects.all()}
+    assert [stored[e.pk].personal for e in entries] == [{}, {}, entries[2].personal]
+    assert stored[entries[0].pk].personal_erased_at is not None
+    assert [stored[e.pk].entry_hash for e in entries] == [e.entry_hash for e in entries]
+    assert [stored[e.pk].data for e in entries] == [{"fields": ["name"]}] * 3
+    check = audit.verify_chain()
+    assert (check.intact, check.entries) == (True, 4)
+    # Blanked already: nothing more to do.
+    assert audit.blank_personal_details(about={"customer": [0, 1]}) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"personal": {"reason": "something else"}},
+        {"personal": {}},  # blanked without saying when
+        {"personal_erased_at": timezone.now()},  # said to be blanked but still there
+        {"personal": {}, "personal_erased_at": timezone.now(), "action": "nothing_to_see"},
+        {"personal": {}, "personal_erased_at": timezone.now(), "personal_digest": ""},
+    ],
+    ids=["rewritten", "no_time", "not_blanked", "and_more", "digest_dropped"],
+)
+def test_the_database_allows_no_other_change_to_personal_details(db: None, change: dict[str, object]) -> None:
+    entry = _with_reasons("Ada Lovelace disputes her address")[0]
+    with pytest.raises(DatabaseError, match="only their personal details can be erased"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(**change)
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (stored.personal, stored.personal_erased_at, stored.action) == (entry.personal, None, entry.action)
+
+
+def test_a_blanked_entry_cannot_be_blanked_again_or_refilled(db: None) -> None:
+    entry = _with_reasons("Ada Lovelace disputes her address")[0]
+    audit.blank_personal_details(about={"customer": [0]})
+    for change in ({"personal_erased_at": timezone.now()}, {"personal": entry.personal}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEntry.objects.filter(pk=entry.pk).update(**change)
+    assert AuditEntry.objects.get(pk=entry.pk).personal == {}
+
+
+def test_altered_or_added_personal_details_are_named(db: None) -> None:
+    altered, plain, added = _with_reasons("Ada Lovelace", "Grace Hopper", "Alan Turing")
+    _without_guard()
+    AuditEntry.objects.filter(pk=altered.pk).update(personal={**altered.personal, "reason": "Someone else"})
+    check = audit.verify_chain()
+    assert (check.first_broken, check.entries) == (altered.pk, 0)
+    assert "personal details no longer match" in check.reason
+
+    AuditEntry.objects.filter(pk=altered.pk).update(personal=altered.personal)
+    AuditEntry.objects.filter(pk=plain.pk).update(personal={}, personal_erased_at=timezone.now())
+    assert audit.verify_chain().intact
+    entry_without_details = _log(1)[0]
+    AuditEntry.objects.filter(pk=entry_without_details.pk).update(personal={"reason": "Slipped in later"})
+    check = audit.verify_chain()
+    assert (check.first_broken, "added" in check.reason) == (entry_without_details.pk, True)
+    assert added.pk < entry_without_details.pk
+
+
+def test_entries_without_personal_details_hash_as_they_always_did(db: None) -> None:
+    first_definition = importlib.import_module("patron.privacy.migrations.0002_chained_audit_entries")
+    entry = _log(1)[0]
+    assert entry.personal_digest == ""
+    assert audit.entry_hash(entry) == first_definition._hash(entry, entry.previous_hash) == entry.entry_hash
 
 
 def test_the_database_refuses_to_remove_an_entry_or_the_head(db: None) -> None:

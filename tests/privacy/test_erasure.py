@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from patron.accounts.models import Agent, Role, Team
 from patron.cases import services as cases
+from patron.cases.exports import export_cases_csv
 from patron.cases.models import Case, CaseEvent, CaseKind, Channel, EventKind, Status
+from patron.cases.queries import InboxFilters
 from patron.channels import outbound
 from patron.channels.models import OutboundEmail, OutboundKind, OutboundStatus
 from patron.channels.services import ingest_email
@@ -31,11 +33,12 @@ from patron.complaints.models import Complaint, RootCause, Step
 from patron.complaints.register import RegisterFilters, list_register
 from patron.complaints.steps import WORDING_FIELD
 from patron.customers.models import Customer
+from patron.customers.services import mark_undeliverable
 from patron.feedback.models import Survey
 from patron.feedback.queries import survey_figures
 from patron.feedback.services import answer_survey, send_survey
-from patron.privacy import consent
-from patron.privacy.models import DataCategory, RetentionRule
+from patron.privacy import audit, consent, fulfilment
+from patron.privacy.models import AuditEntry, DataCategory, RetentionRule
 from patron.standards.models import SlaClock
 from patron.standards.services import PolicyDetails, create_policy
 from tests import factories
@@ -191,6 +194,23 @@ def _his_whole_history(desk: Team, agent: Agent, lead: Agent, officer: Agent) ->
     complaints.record_final_response(complaint=complaint, by=agent)
     _resolve(complaint_case, agent)
 
+    # What the audit trail was told about him in so many words: his processing restricted and
+    # the restriction lifted, his case restricted and opened, a bounce, a search for his name,
+    # and a reason given about his neighbour that names him.
+    fulfilment.restrict_processing(customer=him, by=officer, reason=f"{NAME} disputes his record.")
+    fulfilment.lift_restriction(customer=him, by=officer, reason=f"Told {NAME} on {PHONE}.")
+    restricted = cases.set_restriction(
+        case=case, by=lead, restricted=True, people=[agent], reason=f"{NAME} is a colleague's son"
+    )
+    cases.record_restricted_opening(case=restricted, by=agent, reason=f"Returning a call from {PHONE}")
+    cases.set_restriction(case=restricted, by=lead, restricted=False, reason="Back to the team")
+    mark_undeliverable(emails=[OLD_EMAIL], reason=f"550 {OLD_EMAIL}: no such user", at=timezone.now())
+    list(export_cases_csv(agent=officer, filters=InboxFilters(text=NAME)))
+    fulfilment.restrict_processing(
+        customer=neighbour.customer, by=officer, reason=f"Norah asks that {NAME} hears nothing of it."
+    )
+    fulfilment.lift_restriction(customer=neighbour.customer, by=officer, reason="Norah was told by letter.")
+
     # An access request answered with a copy, and a correction of his name.
     api = client_for(officer)
     _request(api, him, "access")
@@ -308,6 +328,17 @@ def test_erasure_leaves_no_trace_of_the_person_and_the_figures_unchanged(
 
     assert _traces_left() == []
     assert _figures(manager) == before
+    # The trail still says who did what, and still verifies; what others said stays.
+    assert audit.verify_chain().intact
+    assert AuditEntry.objects.filter(action="restricted_case_opened", actor=agent).exists()
+    norah = Customer.objects.get(name="Neighbour Norah")
+    about_norah = AuditEntry.objects.filter(object_type="customer", object_id=str(norah.pk)).exclude(personal_digest="")
+    assert [(entry.action, entry.personal_details) for entry in about_norah] == [
+        ("processing_restricted", {}),
+        ("restriction_lifted", {"reason": "Norah was told by letter."}),
+    ]
+    erased = AuditEntry.objects.get(action="customer_erased", object_id=str(him.pk))
+    assert erased.data["audit_details_blanked"] >= 5
     older = Customer.objects.get(merged_into=him)
     assert (older.name, older.erased_at is not None) == (f"Erased customer {older.pk}", True)
     moved = CaseEvent.objects.get(kind=EventKind.CUSTOMER_CHANGED)

@@ -18,20 +18,21 @@ from django.contrib.messages import ERROR, get_messages
 from django.test import Client
 from django.utils import timezone
 
-from patron.cases.models import Case, parse_reference
+from patron.cases.models import Case
 from patron.customers.models import Customer
 from patron.web.privacy_forms_views import STEPS
 from patron.web.urls import urlpatterns
 from tests import factories
 from tests.access import (
     ADMINS,
-    AGENT,
     ANONYMOUS,
     ASSIGNERS,
     EVERYONE,
     EXPORTERS,
     LEADS_AND_UP,
     MANAGERS,
+    NAMED,
+    OFFICER,
     OTHER_TEAM_AGENT,
     PEOPLE,
     PRIVACY,
@@ -40,6 +41,9 @@ from tests.access import (
     Desk,
     current_version,
     desk_for_module,
+    hidden_without_scope,
+    restricted_status,
+    restricted_tries,
 )
 
 Data = dict[str, Any] | Callable[[Desk], dict[str, Any]]
@@ -57,14 +61,37 @@ class Page:
     # Whether a record outside the caller's reach answers 404 before any role is checked.
     hides: bool = False
     label: str = ""
+    # The record the page reads or changes, restricted in `test_restricted_records_need_naming`:
+    # the Desk key naming the case or customer.
+    scope: str | None = None
 
 
-def _get(path: str, allowed: frozenset[str], **kwargs: Any) -> Page:
-    return Page("GET", path, allowed, **kwargs)
+# The keys of the cases and customers a path can name, so a page about one is scoped to it.
+PATH_SCOPES = ("complaint", "email_case", "case", "customer")
 
 
-def _post(path: str, allowed: frozenset[str], ok: int = 302, **kwargs: Any) -> Page:
-    return Page("POST", path, allowed, ok, **kwargs)
+def _scope_in(path: str) -> str | None:
+    return next((key for key in PATH_SCOPES if f"{{{key}}}" in path), None)
+
+
+def _get(path: str, allowed: frozenset[str], *, scope: str | None = None, **kwargs: Any) -> Page:
+    return Page("GET", path, allowed, scope=scope or _scope_in(path), **kwargs)
+
+
+def _post(path: str, allowed: frozenset[str], ok: int = 302, *, scope: str | None = None, **kwargs: Any) -> Page:
+    return Page("POST", path, allowed, ok, scope=scope or _scope_in(path), **kwargs)
+
+
+def _privacy_get(path: str, **kwargs: Any) -> Page:
+    """A privacy officer's page about Ann, whom the desk's subject requests and legal hold are
+    about. The role is checked before she is looked up, so an agent who may not see her is
+    refused, not told she is missing."""
+    return _get(path, PRIVACY, scope="customer", **kwargs)
+
+
+def _privacy_post(path: str, **kwargs: Any) -> Page:
+    """A privacy officer's change to Ann's record; as `_privacy_get`."""
+    return _post(path, PRIVACY, scope="customer", **kwargs)
 
 
 BUNDLE_FORMATS = ("html", "json", "csv")
@@ -72,15 +99,6 @@ BUNDLE_FORMATS = ("html", "json", "csv")
 
 def _case_version(desk: Desk) -> int:
     return current_version(Case, desk.case.pk)
-
-
-def _listened() -> dict[str, str]:
-    """The Listen step as its form sends it: each field under the form's prefix, yes/no as words."""
-    details = factories.step_details("listen")
-    sent = {
-        name: ("yes" if value else "no") if isinstance(value, bool) else str(value) for name, value in details.items()
-    }
-    return {"step-step": "listen", **{f"step-{name}": value for name, value in sent.items()}}
 
 
 def _action_form(desk: Desk, title: str) -> dict[str, Any]:
@@ -182,7 +200,9 @@ PAGES: dict[str, tuple[Page, ...]] = {
     "case_email_original": (_get("/cases/{email_case}/emails/{inbound}/original", TEAM, hides=True),),
     "case_attachment": (_get("/cases/{case}/attachments/{attachment}", TEAM, hides=True),),
     # a complaint
-    "case_complaint_step": (_post("/cases/{complaint}/complaint/step", TEAM, data=_listened(), hides=True),),
+    "case_complaint_step": (
+        _post("/cases/{complaint}/complaint/step", TEAM, data=factories.step_posted("listen"), hides=True),
+    ),
     "case_complaint_tier": (
         _post(
             "/cases/{complaint}/complaint/tier",
@@ -225,24 +245,23 @@ PAGES: dict[str, tuple[Page, ...]] = {
     "send_complaint_letter": (_post("/cases/{complaint}/complaint/letters/acknowledgement/send", TEAM, hides=True),),
     # privacy
     "privacy": (_get("/privacy", PRIVACY),),
-    "privacy_fulfil": (_post("/privacy/requests/{open_request}/fulfil", PRIVACY),),
+    "privacy_fulfil": (_privacy_post("/privacy/requests/{open_request}/fulfil"),),
     "privacy_refuse": (
-        _post("/privacy/requests/{open_request}/refuse", PRIVACY, data={"reason": "Manifestly unfounded."}),
+        _privacy_post("/privacy/requests/{open_request}/refuse", data={"reason": "Manifestly unfounded."}),
     ),
     "privacy_bundle": tuple(
-        _get(f"/privacy/requests/{{built_request}}/copy.{kind}", PRIVACY, label=kind) for kind in BUNDLE_FORMATS
+        _privacy_get(f"/privacy/requests/{{built_request}}/copy.{kind}", label=kind) for kind in BUNDLE_FORMATS
     ),
     "privacy_request_new": (
         _get("/privacy/requests/new", PRIVACY),
-        _post(
+        _privacy_post(
             "/privacy/requests/new",
-            PRIVACY,
             data=lambda desk: {"customer": desk.customer.pk, "type": "erasure", "received_on": _today()},
         ),
     ),
-    "privacy_request": (_get("/privacy/requests/{open_request}", PRIVACY),),
+    "privacy_request": (_privacy_get("/privacy/requests/{open_request}"),),
     "privacy_request_step": tuple(
-        _post(f"/privacy/requests/{{{request}}}/steps/{step}", PRIVACY, data=data, label=step)
+        _privacy_post(f"/privacy/requests/{{{request}}}/steps/{step}", data=data, label=step)
         for step, request, data in REQUEST_STEPS
     ),
     "privacy_breach_new": (
@@ -267,9 +286,9 @@ PAGES: dict[str, tuple[Page, ...]] = {
     ),
     "privacy_holds": (
         _get("/privacy/holds", PRIVACY),
-        _post("/privacy/holds", PRIVACY, data=lambda desk: {"customer": desk.customer.pk, "reason": "A claim."}),
+        _privacy_post("/privacy/holds", data=lambda desk: {"customer": desk.customer.pk, "reason": "A claim."}),
     ),
-    "privacy_hold_lift": (_post("/privacy/holds/{hold}/lift", PRIVACY),),
+    "privacy_hold_lift": (_privacy_post("/privacy/holds/{hold}/lift"),),
     "privacy_retention": (_post("/privacy/retention", PRIVACY),),
     "privacy_audit": (_get("/privacy/audit", PRIVACY),),
     # complaints register
@@ -371,12 +390,26 @@ def expected_status(page: Page, caller: str) -> int:
     return 403
 
 
+def _label(name: str, page: Page) -> str:
+    return f"{page.method} {name} {page.label}".strip()
+
+
 def _pages() -> Iterator[Any]:
     for name, pages in PAGES.items():
         for page in pages:
-            label = f"{page.method} {name} {page.label}".strip()
             for caller in (ANONYMOUS, *PEOPLE):
-                yield pytest.param(page, caller, id=f"{label} as {caller}")
+                yield pytest.param(page, caller, id=f"{_label(name, page)} as {caller}")
+
+
+def _send(browser: Client, desk: Desk, page: Page) -> Any:
+    path = page.path.format(**desk.keys)
+    data = page.data(desk) if callable(page.data) else page.data
+    return browser.get(path, data) if page.method == "GET" else browser.post(path, data)
+
+
+def _refusals(response: Any) -> list[str]:
+    """Some pages report a refusal on the page they send back to, with a 302 like a success."""
+    return [str(message) for message in get_messages(response.wsgi_request) if message.level == ERROR]
 
 
 @pytest.fixture(scope="module")
@@ -398,58 +431,37 @@ def test_each_page_answers_each_caller_as_the_table_says(desk: Desk, db: None, p
     browser = Client()
     if caller != ANONYMOUS:
         browser.force_login(desk.people[caller])
-    path = page.path.format(**desk.keys)
-    data = page.data(desk) if callable(page.data) else page.data
-    response = browser.get(path, data) if page.method == "GET" else browser.post(path, data)
+    response = _send(browser, desk, page)
     assert response.status_code == expected_status(page, caller), response.content[:300]
     if caller == ANONYMOUS:
         assert response["Location"].startswith("/login?next=")
     elif response.status_code == 302:
-        # Some pages report a refusal on the page they send back to: none may have been given.
-        refusals = [str(message) for message in get_messages(response.wsgi_request) if message.level == ERROR]
-        assert refusals == []
+        assert _refusals(response) == []
 
 
 # --- restricted records -------------------------------------------------------------------------
 
-NAMED, UNNAMED_AGENT, UNNAMED_MANAGER = "named agent", "unnamed team agent", "unnamed service manager"
 
-
-def _restricted_pages() -> Iterator[Any]:
-    for name, pages in PAGES.items():
-        for page in pages:
-            if page.hides:
-                for who in (NAMED, UNNAMED_AGENT, UNNAMED_MANAGER):
-                    label = f"{page.method} {name} {page.label}".strip()
-                    yield pytest.param(page, who, id=f"{label} as {who}")
-
-
-def _restrict(desk: Desk, page: Page) -> Case | None:
-    """Restrict the record the page is about; the case, when it is one, to open it with a reason."""
-    if "{customer}" in page.path:
-        desk.restrict_customer(desk.customer)
-        return None
-    key = next(key for key in ("complaint", "email_case", "case") if f"{{{key}}}" in page.path)
-    pk = parse_reference(desk.keys[key])
-    assert pk is not None
-    case = Case.objects.get(pk=pk)
-    desk.restrict_case(case)
-    return case
-
-
-@pytest.mark.parametrize(("page", "who"), list(_restricted_pages()))
+@pytest.mark.parametrize(
+    ("page", "who"),
+    [pytest.param(page, who, id=f"{_label(name, page)} as {who}") for name, page, who in restricted_tries(PAGES)],
+)
 def test_restricted_records_need_naming(desk: Desk, db: None, page: Page, who: str) -> None:
     """A restricted case or customer is a 404 for everyone not named on it, even their team's
-    agents and a service manager; the people named use it as their role allows, once they have
-    said why they open a restricted case."""
-    case = _restrict(desk, page)
+    agents and a service manager; the people named, and privacy officers, use it as their role
+    allows, once they have said why they open a restricted case."""
+    assert page.scope is not None
+    case = desk.restrict(page.scope)
     browser = Client()
-    person = {NAMED: desk.named, UNNAMED_AGENT: desk.people[AGENT], UNNAMED_MANAGER: desk.people[SERVICE_MANAGER]}
-    browser.force_login(person[who])
-    if who == NAMED and case is not None:
+    browser.force_login(desk.trier(who))
+    if who in (NAMED, OFFICER) and case is not None:
         opened = browser.post(f"/cases/{case.reference}/open", {"reason": "Answering her grievance."})
         assert opened.status_code == 302
-    data = page.data(desk) if callable(page.data) else page.data
-    path = page.path.format(**desk.keys)
-    response = browser.get(path, data) if page.method == "GET" else browser.post(path, data)
-    assert response.status_code == (expected_status(page, AGENT) if who == NAMED else 404), response.content[:300]
+    response = _send(browser, desk, page)
+    assert response.status_code == restricted_status(page, who, expected_status), response.content[:300]
+    if response.status_code == 302:
+        assert _refusals(response) == []
+
+
+def test_every_hidden_record_is_tried_restricted() -> None:
+    assert hidden_without_scope(PAGES) == []

@@ -12,8 +12,10 @@ from django.utils import timezone
 from patron.accounts.models import Role
 from patron.cases.models import Case, Message
 from patron.customers.models import Customer
+from patron.privacy import audit
 from patron.privacy.models import AuditEntry, Breach, ConsentRecord, SubjectRequest
 from tests import factories
+from tests.api.conftest import client_for
 from tests.web.conftest import signed_in
 from tests.web.reading import page as html_of
 from tests.web.reading import visible_text
@@ -222,3 +224,29 @@ def test_privacy_officers_search_the_audit_trail_a_page_at_a_time() -> None:
     assert bad.status_code == 400
     assert "The end is before the start." in visible_text(bad)
     assert signed_in(agent).get("/privacy/audit").status_code == 403
+
+
+def test_the_audit_trail_shows_personal_details_until_they_are_erased() -> None:
+    officer = factories.agent(role=Role.PRIVACY_OFFICER)
+    kept, erased = (factories.customer(name) for name in ("Ann Smith", "Bob Jones"))
+    for customer in (kept, erased):
+        audit.record(
+            actor=officer,
+            action="processing_restricted",
+            object_type="customer",
+            object_id=customer.pk,
+            personal={"reason": f"{customer.name} disputes the record"},
+        )
+    audit.blank_personal_details(about={"customer": [erased.pk]})
+    page = visible_text(signed_in(officer).get("/privacy/audit", {"action": "processing_restricted"}))
+    assert "reason: Ann Smith disputes the record" in page
+    assert "Bob Jones disputes" not in page
+    assert page.count("Personal details erased") == 1
+    assert "_salt" not in page
+    api = client_for(officer).get("/audit", action="processing_restricted").json()
+    by_customer = {entry["object_id"]: entry for entry in api["items"]}
+    assert by_customer[str(kept.pk)]["personal"] == {"reason": "Ann Smith disputes the record"}
+    assert (by_customer[str(erased.pk)]["personal"], by_customer[str(erased.pk)]["personal_erased_at"] is None) == (
+        {},
+        False,
+    )

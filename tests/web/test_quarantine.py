@@ -60,7 +60,7 @@ def test_setting_aside_needs_a_reason_and_keeps_the_original(quarantined: Inboun
     assert f"Email {quarantined.pk} was set aside. Its original is kept." in done.content.decode()
     quarantined.refresh_from_db()
     assert (quarantined.status, bytes(quarantined.raw)[:5]) == (InboundStatus.DISCARDED, b"From:")
-    assert AuditEntry.objects.get(action="quarantined_email_discarded").data == {"reason": "Spam"}
+    assert AuditEntry.objects.get(action="quarantined_email_discarded").personal_details == {"reason": "Spam"}
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.PRIVACY_OFFICER])

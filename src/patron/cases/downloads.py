@@ -30,7 +30,8 @@ def attachment_response(attachment: Attachment, agent: Agent) -> HttpResponseBas
         action="download_attachment",
         object_type="case",
         object_id=attachment.message.case_id,
-        data={"attachment": attachment.pk, "filename": attachment.filename},
+        data={"attachment": attachment.pk},
+        personal={"filename": attachment.filename},
     )
     response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.filename)
     response["Content-Type"] = attachment.content_type or "application/octet-stream"

@@ -86,10 +86,12 @@ def _lines(agent: Agent, filters: InboxFilters) -> Iterator[str]:
         object_type="cases",
         object_id="export",
         data={
-            "filters": {k: v for k, v in asdict(filters).items() if v not in ("", (), None)},
+            "filters": {k: v for k, v in asdict(filters).items() if k != "text" and v not in ("", (), None)},
             "cases": count,
             "withheld": withheld,
         },
+        # The words searched for may be someone's name or number.
+        personal={"text": filters.text} if filters.text else None,
     )
 
 

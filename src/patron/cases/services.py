@@ -428,7 +428,7 @@ def add_note(*, case: Case, by: Agent, body: str, exception: str = "") -> Messag
     now = timezone.now()
     with transaction.atomic():
         current = _locked(case)
-        _require_exception_if_restricted(current, by, exception, what="note_added")
+        require_exception_if_restricted(current, by, exception, what="note_added")
         message = Message.objects.create(
             case=current,
             direction=Direction.NOTE,
@@ -564,7 +564,8 @@ def _apply_restriction(
         action="case_restricted" if restricted else "case_restriction_lifted",
         object_type="case",
         object_id=current.pk,
-        data={"people": sorted(named), "reason": reason},
+        data={"people": sorted(named)},
+        personal={"reason": reason},
     )
     notify_case_changes([current])
 
@@ -605,7 +606,8 @@ def set_customer_restriction(
             action="customer_restricted" if restricted else "customer_restriction_lifted",
             object_type="customer",
             object_id=current.pk,
-            data={"people": sorted(named), "reason": reason},
+            data={"people": sorted(named)},
+            personal={"reason": reason},
         )
         if restricted:
             cases = Case.objects.select_for_update(of=("self",)).filter(customer=current).order_by("pk")
@@ -630,7 +632,7 @@ def record_restricted_opening(*, case: Case, by: Agent, reason: str) -> None:
             fields={"reason": "Enter a reason."},
         )
     audit.record(
-        actor=by, action="restricted_case_opened", object_type="case", object_id=case.pk, data={"reason": reason}
+        actor=by, action="restricted_case_opened", object_type="case", object_id=case.pk, personal={"reason": reason}
     )
 
 
@@ -651,7 +653,7 @@ def update_case(*, case: Case, by: Agent, expected_version: int, changes: CaseCh
                 fields={"version": str(current.version)},
             )
         if changes != CaseChanges(reason=changes.reason, exception=changes.exception):
-            _require_exception_if_restricted(current, by, changes.exception, what="case_changed")
+            require_exception_if_restricted(current, by, changes.exception, what="case_changed")
         changed = _apply_changes(current, changes, by, now)
         if changed:
             current.version += 1
@@ -875,7 +877,7 @@ def _require_processing_allowed(customer: Customer) -> None:
         raise Conflict(refusal)
 
 
-def _require_exception_if_restricted(case: Case, by: Agent, exception: str, *, what: str) -> None:
+def require_exception_if_restricted(case: Case, by: Agent, exception: str, *, what: str) -> None:
     """Working on the case of a customer who restricted processing is refused, unless one of the
     exceptions the law keeps applies; the agent names it and it goes on the audit trail. What
     the customer sends is stored regardless (`receive_message`)."""

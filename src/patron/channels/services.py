@@ -372,7 +372,7 @@ def discard_quarantined_email(*, inbound: InboundEmail, by: Agent, reason: str) 
             action="quarantined_email_discarded",
             object_type="inbound_email",
             object_id=inbound.pk,
-            data={"reason": reason[:500]},
+            personal={"reason": reason[:500]},
         )
     inbound.refresh_from_db()
     return inbound

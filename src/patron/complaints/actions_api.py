@@ -17,8 +17,8 @@ from patron.accounts.models import Agent
 from patron.accounts.queries import acting_agent
 from patron.complaints import corrective_actions as reads
 from patron.complaints import services
+from patron.complaints.corrective_actions import ActionEffect
 from patron.complaints.models import ActionStatus, CorrectiveAction
-from patron.complaints.queries import ActionEffect
 
 router = Router(tags=["complaints"])
 

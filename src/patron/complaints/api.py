@@ -21,6 +21,7 @@ from patron.cases.downloads import csv_response
 from patron.complaints import queries, register, services
 from patron.complaints.models import Complaint, ComplaintRegime, RootCause, Step
 from patron.complaints.remedies import STATE_NAMES, STEP_NAMES
+from patron.customers.models import ProcessingException
 from patron.errors import ValidationFailed
 
 router = Router(tags=["complaints"])
@@ -102,6 +103,12 @@ class StepIn(Schema):
     details: StepDetails = Field(default_factory=dict, description=STEP_DETAILS_HELP)
 
 
+# Every change to a complaint is work on the customer's data.
+RESTRICTION_EXCEPTION = Field(
+    None, description="While the customer has restricted processing: the exception that allows the change."
+)
+
+
 class FiveWhysIn(Schema):
     whys: list[str] = Field(description="Up to five answers, each asking why of the one before.")
     statement: str = Field(description="The root cause the answers lead to.")
@@ -116,6 +123,7 @@ class ComplaintPatch(Schema):
     root_cause: str | None = Field(None, description="The code of a root cause (see /complaints/root-causes).")
     five_whys: FiveWhysIn | None = None
     redress_amount: Decimal | None = Field(None, description="Money paid to the customer to put things right.")
+    exception: ProcessingException | None = RESTRICTION_EXCEPTION
 
 
 class PurchaseIn(Schema):
@@ -132,6 +140,7 @@ class PurchaseIn(Schema):
     motor_vehicle: bool = Field(False, description="Goods: a motor vehicle (a deduction for use is allowed).")
     tangible_medium: bool = Field(False, description="Digital content on a disc or inside goods (not a download).")
     consumer: bool = Field(True, description="Bought by a consumer; the Act gives a business customer no remedy.")
+    exception: ProcessingException | None = RESTRICTION_EXCEPTION
 
 
 class RemedyOut(Schema):
@@ -153,6 +162,7 @@ class RemedyStepIn(Schema):
         None, description="Rejections and price reductions: the money agreed, in GBP (a rejection: the price)."
     )
     note: str = ""
+    exception: ProcessingException | None = RESTRICTION_EXCEPTION
 
 
 class RemedyStepOut(Schema):
@@ -254,22 +264,28 @@ def update_complaint(request: HttpRequest, reference: str, body: ComplaintPatch)
     root_cause = queries.root_cause_by_code(body.root_cause) if body.root_cause is not None else None
     regime = _regime_by_code(body.regime) if body.regime is not None else None
     tier = _tier_by_name(body.tier) if body.tier is not None else None
+    exception = body.exception or ""
     with transaction.atomic():
         if regime is not None:
-            services.set_regime(complaint=complaint, by=agent, regime=regime)
+            services.set_regime(complaint=complaint, by=agent, regime=regime, exception=exception)
         if body.step is not None:
-            services.record_step(complaint=complaint, by=agent, step=body.step.step, details=body.step.details)
+            step = body.step
+            services.record_step(
+                complaint=complaint, by=agent, step=step.step, details=step.details, exception=exception
+            )
         if tier is not None:
-            services.escalate(complaint=complaint, by=agent, to=tier, reason=body.reason)
+            services.escalate(complaint=complaint, by=agent, to=tier, reason=body.reason, exception=exception)
         if body.final_response_sent:
-            services.record_final_response(complaint=complaint, by=agent)
+            services.record_final_response(complaint=complaint, by=agent, exception=exception)
         if root_cause is not None:
-            services.set_root_cause(complaint=complaint, by=agent, root_cause=root_cause)
+            services.set_root_cause(complaint=complaint, by=agent, root_cause=root_cause, exception=exception)
         if body.five_whys is not None:
             whys = body.five_whys
-            services.record_five_whys(complaint=complaint, by=agent, whys=whys.whys, statement=whys.statement)
+            services.record_five_whys(
+                complaint=complaint, by=agent, whys=whys.whys, statement=whys.statement, exception=exception
+            )
         if "redress_amount" in body.model_fields_set:
-            services.set_redress(complaint=complaint, by=agent, amount=body.redress_amount)
+            services.set_redress(complaint=complaint, by=agent, amount=body.redress_amount, exception=exception)
     return _out(queries.complaint_of(complaint.case))
 
 
@@ -293,8 +309,10 @@ def _tier_by_name(name: str) -> int:
 def set_purchase(request: HttpRequest, reference: str, body: PurchaseIn) -> Any:
     """What the customer bought: goods, a service or digital content, when, and for how much."""
     complaint = queries.complaint_of(case_for_request(request, reference))
-    details = services.PurchaseDetails(**body.dict())
-    return services.set_purchase(complaint=complaint, by=acting_agent(request.user), details=details)
+    details = services.PurchaseDetails(**body.dict(exclude={"exception"}))
+    return services.set_purchase(
+        complaint=complaint, by=acting_agent(request.user), details=details, exception=body.exception or ""
+    )
 
 
 @router.get("/cases/{reference}/complaint/remedies", response=list[RemedyOut])
@@ -320,7 +338,9 @@ def record_remedy_step(request: HttpRequest, reference: str, body: RemedyStepIn)
     amount (422); nothing is saved then."""
     complaint = queries.complaint_of(case_for_request(request, reference))
     details = services.RemedyStepDetails(step=body.step, on=body.on, amount=body.amount, note=body.note)
-    services.record_remedy_step(complaint=complaint, by=acting_agent(request.user), details=details)
+    services.record_remedy_step(
+        complaint=complaint, by=acting_agent(request.user), details=details, exception=body.exception or ""
+    )
     return Created(201, _path_out(queries.remedy_path_of(complaint, as_of=timezone.localdate())))
 
 

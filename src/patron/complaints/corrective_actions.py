@@ -10,6 +10,7 @@ anything that does not exist or that the person may not see."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, QuerySet, Value, When
@@ -21,7 +22,6 @@ from patron.accounts.queries import agent_by_key
 from patron.cases.models import parse_reference
 from patron.cases.queries import visible_cases
 from patron.complaints.models import ActionStatus, Complaint, CorrectiveAction, RootCause
-from patron.complaints.queries import ActionEffect
 from patron.complaints.register import may_read_register
 from patron.complaints.services import ACTION_ROLES
 from patron.errors import NotAllowed, NotFound, ValidationFailed
@@ -31,6 +31,29 @@ MAX_EFFECT_DAYS = 3_650
 MAX_COMPLAINTS_NAMED = 500
 MAX_ID = 2**63 - 1
 UNFINISHED = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class ActionEffect:
+    """Complaints with the action's root causes received in the days before it was completed
+    and in the days after. The day of completion is in neither window: whether a complaint
+    that day came before or after the change is not known."""
+
+    completed_on: date
+    before_from: date
+    before_to: date
+    complaints_before: int
+    after_from: date
+    after_to: date
+    complaints_after: int
+
+    @property
+    def days_before(self) -> int:
+        return (self.before_to - self.before_from).days + 1
+
+    @property
+    def days_after(self) -> int:
+        return max(0, (self.after_to - self.after_from).days + 1)
 
 
 def may_read_actions(agent: Agent) -> bool:

@@ -5,7 +5,7 @@ effect of a corrective action."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from patron.cases.models import Case
 from patron.complaints.models import (
-    ActionStatus,
     Complaint,
-    CorrectiveAction,
     Purchase,
     RemedyStep,
     RootCause,
@@ -24,7 +22,7 @@ from patron.complaints.models import (
 )
 from patron.complaints.regimes import Deadlines, IsBusinessDay, deadlines
 from patron.complaints.remedies import Remedy, RemedyState, StepKind, next_steps, remedies_on, state_of
-from patron.errors import Conflict, NotFound, ValidationFailed
+from patron.errors import NotFound, ValidationFailed
 from patron.standards.holidays_uk import Region, bank_holidays
 from patron.standards.models import TeamCalendar
 
@@ -119,55 +117,6 @@ def root_cause_by_code(code: str) -> RootCause:
     if found is None:
         raise ValidationFailed(f"There is no root cause “{code[:40]}”.", fields={"root_cause": "Unknown."})
     return found
-
-
-@dataclass(frozen=True)
-class ActionEffect:
-    """Complaints with the action's root causes received in the days before it was completed
-    and in the days after. The day of completion is in neither window: whether a complaint
-    that day came before or after the change is not known."""
-
-    completed_on: date
-    before_from: date
-    before_to: date
-    complaints_before: int
-    after_from: date
-    after_to: date
-    complaints_after: int
-
-    @property
-    def days_before(self) -> int:
-        return (self.before_to - self.before_from).days + 1
-
-    @property
-    def days_after(self) -> int:
-        return max(0, (self.after_to - self.after_from).days + 1)
-
-
-def effect_of(action: CorrectiveAction, *, days: int = 90, today: date | None = None) -> ActionEffect:
-    """The effect of a completed corrective action: complaints with its root causes in the
-    `days` days before it was completed against the `days` after, or as many as have passed
-    (the window lengths say how far the two can be compared)."""
-    if not 1 <= days <= 3_650:
-        raise ValidationFailed("Measure over 1 to 3,650 days.", fields={"days": "From 1 to 3,650."})
-    if action.status != ActionStatus.DONE or action.completed_on is None:
-        raise Conflict("The effect is measured from the day the action was completed; this one is not done.")
-    today = today or timezone.localdate()
-    done = action.completed_on
-    before_from, before_to = done - timedelta(days=days), done - timedelta(days=1)
-    after_from, after_to = done + timedelta(days=1), min(done + timedelta(days=days), today)
-    complaints = Complaint.objects.filter(root_cause__in=action.root_causes.all())
-    return ActionEffect(
-        completed_on=done,
-        before_from=before_from,
-        before_to=before_to,
-        complaints_before=complaints.filter(received_at__date__range=(before_from, before_to)).count(),
-        after_from=after_from,
-        after_to=after_to,
-        complaints_after=(
-            complaints.filter(received_at__date__range=(after_from, after_to)).count() if after_to >= after_from else 0
-        ),
-    )
 
 
 # Used when the desk's own wording for a step has been deleted in the admin.

@@ -5,7 +5,8 @@ to no one case, go on the audit trail."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from patron.accounts.models import Agent, Role
 from patron.accounts.services import automation_agent
 from patron.cases.models import Case, CaseKind, EventKind, Status
 from patron.cases.queries import can_see_case
-from patron.cases.services import CaseChanges, record_event, update_case
+from patron.cases.services import CaseChanges, record_event, require_exception_if_restricted, update_case
 from patron.complaints.models import (
     ActionStatus,
     Complaint,
@@ -100,7 +101,9 @@ def _load_built_in_regimes() -> ComplaintRegime:
     return ComplaintRegime.objects.get(code=GENERAL.code)
 
 
-def record_step(*, complaint: Complaint, by: Agent, step: str, details: Mapping[str, object]) -> ComplaintStep:
+def record_step(
+    *, complaint: Complaint, by: Agent, step: str, details: Mapping[str, object], exception: str = ""
+) -> ComplaintStep:
     """One LATER step taken (listened, apologised, thanked, explained, resolved), with what
     that step records (see `patron.complaints.steps`), checked before anything is saved."""
     _require_visible(complaint, by)
@@ -111,14 +114,14 @@ def record_step(*, complaint: Complaint, by: Agent, step: str, details: Mapping[
         )
     now = timezone.now()
     cleaned = clean_details(step, details, today=timezone.localdate(now))
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_step"):
         taken = ComplaintStep.objects.create(complaint=complaint, step=step, details=cleaned, by=by, at=now)
         record_event(case=complaint.case, kind=EventKind.COMPLAINT_STEP, at=now, by=by, data={"step": step, **cleaned})
         _touch(complaint.case, now)
     return taken
 
 
-def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str) -> Complaint:
+def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str, exception: str = "") -> Complaint:
     """Move the complaint to another tier, up or down; who, when and why go on the timeline.
     Where the tier has a queue, the case joins that team; its assignee keeps it only if they
     are in that team, since the next tier is someone else's to pick up."""
@@ -133,7 +136,7 @@ def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str) -> Compla
     if to == complaint.tier:
         raise Conflict(f"The complaint is already at the {Tier(to).label.lower()} tier.")
     now = timezone.now()
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_tier"):
         before = complaint.tier
         complaint.tier = to
         complaint.save(update_fields=["tier", "updated_at"])
@@ -141,11 +144,11 @@ def escalate(*, complaint: Complaint, by: Agent, to: int, reason: str) -> Compla
         record_event(
             case=complaint.case, kind=kind, at=now, by=by, data={"before": before, "after": to, "reason": reason}
         )
-        _hand_to_queue(complaint, to, by)
+        _hand_to_queue(complaint, to, by, exception)
     return complaint
 
 
-def _hand_to_queue(complaint: Complaint, tier: int, by: Agent) -> None:
+def _hand_to_queue(complaint: Complaint, tier: int, by: Agent, exception: str) -> None:
     queue = TierQueue.objects.filter(tier=tier).select_related("team").first()
     case = Case.objects.select_related("assignee").get(pk=complaint.case_id)
     if queue is None or queue.team_id == case.team_id:
@@ -153,18 +156,18 @@ def _hand_to_queue(complaint: Complaint, tier: int, by: Agent) -> None:
     stays = case.assignee_id is None or queue.team.members.filter(pk=case.assignee_id).exists()
     # Handing the case on is part of escalating it, whoever escalates: not a reassignment they choose.
     hand_over = by if stays or by.can_assign or case.assignee_id == by.pk else automation_agent()
-    changes = CaseChanges(team=queue.team, assignee=UNSET if stays else None)
+    changes = CaseChanges(team=queue.team, assignee=UNSET if stays else None, exception=exception)
     complaint.case = update_case(case=case, by=hand_over, expected_version=case.version, changes=changes)
 
 
-def set_regime(*, complaint: Complaint, by: Agent, regime: ComplaintRegime) -> Complaint:
+def set_regime(*, complaint: Complaint, by: Agent, regime: ComplaintRegime, exception: str = "") -> Complaint:
     """Put the complaint under another regime, whose clocks then apply; the same one again
     changes nothing."""
     _require_visible(complaint, by)
     if complaint.regime_id == regime.pk:
         return complaint
     now = timezone.now()
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_regime"):
         before = complaint.regime.code
         complaint.regime = regime
         complaint.save(update_fields=["regime", "updated_at"])
@@ -179,13 +182,13 @@ def set_regime(*, complaint: Complaint, by: Agent, regime: ComplaintRegime) -> C
     return complaint
 
 
-def record_final_response(*, complaint: Complaint, by: Agent) -> Complaint:
+def record_final_response(*, complaint: Complaint, by: Agent, exception: str = "") -> Complaint:
     """The final response was sent: the customer's window to go to the ombudsman starts."""
     _require_visible(complaint, by)
     if complaint.final_response_at is not None:
         raise Conflict("A final response was already recorded for this complaint.")
     now = timezone.now()
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_final_response"):
         complaint.final_response_at = now
         complaint.save(update_fields=["final_response_at", "updated_at"])
         record_event(case=complaint.case, kind=EventKind.COMPLAINT_FINAL_RESPONSE, at=now, by=by, data={})
@@ -208,7 +211,7 @@ class PurchaseDetails:
     consumer: bool = True
 
 
-def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -> Purchase:
+def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails, exception: str = "") -> Purchase:
     """What the customer bought, so the Consumer Rights Act remedies can be worked out. Once a
     remedy step is recorded the kind of purchase is fixed: the path taken depends on it."""
     _require_visible(complaint, by)
@@ -224,7 +227,7 @@ def set_purchase(*, complaint: Complaint, by: Agent, details: PurchaseDetails) -
             "The remedy path already has steps for this purchase, so its type cannot change.",
             fields={"type": "Fixed once a remedy step is recorded."},
         )
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_purchase"):
         purchase, _ = Purchase.objects.update_or_create(
             complaint=complaint,
             defaults={
@@ -290,7 +293,9 @@ class RemedyStepDetails:
     note: str = ""
 
 
-def record_remedy_step(*, complaint: Complaint, by: Agent, details: RemedyStepDetails) -> RemedyStep:
+def record_remedy_step(
+    *, complaint: Complaint, by: Agent, details: RemedyStepDetails, exception: str = ""
+) -> RemedyStep:
     """One step on the Consumer Rights Act remedy path: checked against the path so far (the
     state machine), recorded with who and when, and put on the case's timeline with the
     remedy given, any money agreed and the new state."""
@@ -301,7 +306,7 @@ def record_remedy_step(*, complaint: Complaint, by: Agent, details: RemedyStepDe
             fields={"step": "Unknown."},
         )
     now = timezone.now()
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_remedy_step"):
         # Locked so two agents recording at once cannot both move the path on from the same state.
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
         purchase = Purchase.objects.filter(complaint=locked).first()
@@ -336,7 +341,7 @@ def record_remedy_step(*, complaint: Complaint, by: Agent, details: RemedyStepDe
     return taken
 
 
-def set_root_cause(*, complaint: Complaint, by: Agent, root_cause: RootCause) -> Complaint:
+def set_root_cause(*, complaint: Complaint, by: Agent, root_cause: RootCause, exception: str = "") -> Complaint:
     """File the complaint under why it happened, from the desk's list of root causes."""
     _require_visible(complaint, by)
     if not root_cause.is_active:
@@ -347,7 +352,7 @@ def set_root_cause(*, complaint: Complaint, by: Agent, root_cause: RootCause) ->
     if complaint.root_cause_id == root_cause.pk:
         return complaint
     now = timezone.now()
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_root_cause"):
         before = complaint.root_cause.code if complaint.root_cause is not None else None
         complaint.root_cause = root_cause
         complaint.save(update_fields=["root_cause", "updated_at"])
@@ -362,7 +367,9 @@ def set_root_cause(*, complaint: Complaint, by: Agent, root_cause: RootCause) ->
     return complaint
 
 
-def record_five_whys(*, complaint: Complaint, by: Agent, whys: Sequence[str], statement: str) -> Complaint:
+def record_five_whys(
+    *, complaint: Complaint, by: Agent, whys: Sequence[str], statement: str, exception: str = ""
+) -> Complaint:
     """The five whys: ask why the complaint happened, then why that happened, up to five times,
     and state the root cause found. Blank answers are left out (a form offers five boxes); at
     least one answer and the statement are needed. Recording again replaces the last record."""
@@ -381,7 +388,7 @@ def record_five_whys(*, complaint: Complaint, by: Agent, whys: Sequence[str], st
             "State the root cause the answers lead to.", fields={"statement": "State the root cause."}
         )
     now = timezone.now()
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_five_whys"):
         complaint.whys = answers
         complaint.root_cause_statement = statement
         complaint.save(update_fields=["whys", "root_cause_statement", "updated_at"])
@@ -396,7 +403,7 @@ def record_five_whys(*, complaint: Complaint, by: Agent, whys: Sequence[str], st
     return complaint
 
 
-def set_redress(*, complaint: Complaint, by: Agent, amount: Decimal | None) -> Complaint:
+def set_redress(*, complaint: Complaint, by: Agent, amount: Decimal | None, exception: str = "") -> Complaint:
     """The money paid to the customer to put things right (none: `None`), for the register."""
     _require_visible(complaint, by)
     if amount is not None:
@@ -410,7 +417,7 @@ def set_redress(*, complaint: Complaint, by: Agent, amount: Decimal | None) -> C
         amount = amount.quantize(Decimal("0.01"))
     if amount == complaint.redress_amount:
         return complaint
-    with transaction.atomic():
+    with _changing(complaint, by, exception, what="complaint_redress"):
         before = complaint.redress_amount
         complaint.redress_amount = amount
         complaint.save(update_fields=["redress_amount", "updated_at"])
@@ -537,6 +544,16 @@ def _touch(case: Case, at: datetime) -> None:
     """Complaint handling is activity on its case: the inbox sorts it accordingly."""
     Case.objects.filter(pk=case.pk, updated_at__lt=at).update(updated_at=at)
     case.updated_at = max(case.updated_at, at)
+
+
+@contextmanager
+def _changing(complaint: Complaint, by: Agent, exception: str, *, what: str) -> Iterator[None]:
+    """One change to a complaint, all or nothing. While the customer has restricted the
+    processing of their data (UK GDPR art. 18) it is made only on an exception the agent names,
+    which goes on the audit trail with it, as for any other work on their case."""
+    with transaction.atomic():
+        require_exception_if_restricted(complaint.case, by, exception, what=what)
+        yield
 
 
 def _require_visible(complaint: Complaint, by: Agent) -> None:

@@ -243,7 +243,8 @@ def mark_undeliverable(*, emails: Sequence[str], reason: str, at: datetime) -> i
             action="contact_point_undeliverable",
             object_type="customer",
             object_id=point.customer_id,
-            data={"kind": point.kind, "reason": point.undeliverable_reason},
+            data={"kind": point.kind},
+            personal={"reason": point.undeliverable_reason},
         )
     return len(points)
 

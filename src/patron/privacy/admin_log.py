@@ -27,5 +27,6 @@ def copy_to_audit_trail(sender: type[LogEntry], instance: LogEntry, created: boo
         action=_ACTIONS.get(instance.action_flag, "admin_edited"),
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "unknown",
         object_id=instance.object_id or "",
-        data={"object": instance.object_repr[:200], "change": instance.get_change_message()[:500]},
+        # The object's name and the change message may name someone (an agent, a colleague).
+        personal={"object": instance.object_repr[:200], "change": instance.get_change_message()[:500]},
     )

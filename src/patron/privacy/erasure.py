@@ -131,6 +131,7 @@ def anonymise_cases(
         complaint.root_cause_statement = ERASED if complaint.root_cause_statement else ""
         complaint.save(update_fields=["whys", "root_cause_statement"])
     anonymise_surveys(case_ids=ids, at=at)
+    audit.blank_personal_details(about={"case": ids})
     CaseEvent.objects.bulk_create(
         CaseEvent(case_id=case_id, kind=EventKind.PERSONAL_DATA_ERASED, actor=by, data={"why": why}, created_at=at)
         for case_id in ids
@@ -277,8 +278,9 @@ def anonymise_customer(customer: Customer, *, by: Agent | None, at: datetime, wh
     _rename_in_moves(record_ids, identifiers)
     points = ContactPoint.objects.filter(customer_id__in=record_ids)
     emails = list(points.filter(kind=ContactKind.EMAIL).values_list("normalised", flat=True))
+    point_ids = list(points.values_list("pk", flat=True))
     _scrub_admin_log(Customer, record_ids)
-    _scrub_admin_log(ContactPoint, list(points.values_list("pk", flat=True)))
+    _scrub_admin_log(ContactPoint, point_ids)
     # Email that never reached one of their cases (quarantined, from a desk address, or on
     # someone else's case) is theirs too.
     from_them = Q(pk__in=[])
@@ -313,6 +315,11 @@ def anonymise_customer(customer: Customer, *, by: Agent | None, at: datetime, wh
             updated_at=at,
             version=record.version + 1,
         )
+    # The trail keeps who did what to the record, but not what was written about the person.
+    blanked = audit.blank_personal_details(
+        about={"customer": record_ids, "customers.customer": record_ids, "customers.contactpoint": point_ids},
+        mentions=identifiers.found_in,
+    )
     audit.record(
         actor=by,
         action="customer_erased",
@@ -323,6 +330,7 @@ def anonymise_customer(customer: Customer, *, by: Agent | None, at: datetime, wh
             "stray_emails": stray,
             "messages_elsewhere": elsewhere,
             "merged_records": record_ids[1:],
+            "audit_details_blanked": blanked,
             "why": why,
         },
     )

@@ -129,7 +129,8 @@ def refuse_request(*, request: SubjectRequest, by: Agent, reason: str) -> Subjec
             action="subject_request_refused",
             object_type="customer",
             object_id=locked.customer_id,
-            data={"request": locked.pk, "reason": reason},
+            data={"request": locked.pk},
+            personal={"reason": reason},
         )
     return locked
 
@@ -147,7 +148,7 @@ def restrict_processing(*, customer: Customer, by: Agent, reason: str) -> Custom
             action="processing_restricted",
             object_type="customer",
             object_id=customer.pk,
-            data={"reason": reason},
+            personal={"reason": reason},
         )
     return customer
 
@@ -170,7 +171,7 @@ def lift_restriction(*, customer: Customer, by: Agent, reason: str) -> Customer:
             action="restriction_lifted",
             object_type="customer",
             object_id=customer.pk,
-            data={"reason": reason},
+            personal={"reason": reason},
         )
     return customer
 

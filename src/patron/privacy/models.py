@@ -8,7 +8,8 @@ from django.db import models
 
 class AuditEntry(models.Model):
     """One attributable action on personal data. Rows are only ever added (the database refuses
-    changes and removals), and each is chained to the one before by a SHA-256 hash over its content and its
+    changes and removals, but for blanking an entry's personal details when their subject is
+    erased), and each is chained to the one before by a SHA-256 hash over its content and its
     predecessor's hash, so removing or altering an entry breaks the chain where it happened."""
 
     created_at = models.DateTimeField(db_index=True)
@@ -19,6 +20,13 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=50)
     object_id = models.CharField(max_length=50)
     data = models.JSONField(default=dict, blank=True)
+    # Free text that may name or identify someone (a reason given, a search, a file name), kept
+    # apart so that erasing a person can blank it without breaking the chain: the entry's hash
+    # covers the digest of these details, not the details themselves. A random salt among them
+    # keeps the digest from confirming a guess once they are gone.
+    personal = models.JSONField(default=dict, blank=True)
+    personal_digest = models.CharField(max_length=64, default="", blank=True)
+    personal_erased_at = models.DateTimeField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64, default="")
     entry_hash = models.CharField(max_length=64, default="")
 
@@ -29,6 +37,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type} {self.object_id}"
+
+    @property
+    def personal_details(self) -> dict[str, object]:
+        """The personal details as a reader sees them: without the salt."""
+        return {key: value for key, value in self.personal.items() if key != PERSONAL_SALT}
+
+
+# The key of the salt among an entry's personal details.
+PERSONAL_SALT = "_salt"
 
 
 class AuditHead(models.Model):

@@ -360,9 +360,18 @@ def _audit(request: SubjectRequest, by: Agent, step: str, **data: object) -> Non
         object_id=request.customer_id,
         data={
             "request": request.pk,
-            **{key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()},
+            **{key: _as_data(value) for key, value in data.items() if key not in _FREE_TEXT},
         },
+        personal={key: value for key, value in data.items() if key in _FREE_TEXT},
     )
+
+
+# What the officer wrote in their own words about the request, which erasing the person blanks.
+_FREE_TEXT = frozenset({"reason", "what", "method"})
+
+
+def _as_data(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class AuditEntryOut(Schema):
@@ -17,7 +17,17 @@ class AuditEntryOut(Schema):
     object_type: str
     object_id: str
     data: dict[str, Any]
+    personal: dict[str, Any] = Field(
+        description="Free text that may identify someone (a reason, a search, a file name); "
+        "blanked when its subject is erased."
+    )
+    personal_erased_at: datetime | None
     entry_hash: str
+
+    @staticmethod
+    def resolve_personal(entry: Any) -> dict[str, Any]:
+        details: dict[str, Any] = entry.personal_details
+        return details
 
     @staticmethod
     def resolve_actor(entry: Any) -> str | None:

@@ -71,6 +71,9 @@ def complaint_context(case: Case, given: Mapping[str, Any] | None = None) -> dic
         "tier_form": given.get("tier_form") or forms.ComplaintTierForm(),
         "regime_form": given.get("regime_form") or forms.ComplaintRegimeForm(current=complaint.regime),
         "root_causes": list(active_root_causes()),
+        # Drawn by hand but for the exception to a restriction, which these give.
+        "root_cause_form": forms.RootCauseForm(auto_id="root-cause-%s"),
+        "five_whys_form": forms.FiveWhysForm(auto_id="five-whys-%s"),
         "complaint_letters": [(kind.value, TITLES[kind]) for kind in LetterKind],
         "complaint_whys": [*complaint.whys, *[""] * (MAX_WHYS - len(complaint.whys))],
     }

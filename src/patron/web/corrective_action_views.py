@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from patron.accounts.models import Agent
 from patron.complaints import corrective_actions as reads
 from patron.complaints import services
+from patron.complaints.corrective_actions import ActionEffect
 from patron.complaints.models import CorrectiveAction
-from patron.complaints.queries import ActionEffect
 from patron.web.forms.corrective_actions import ActionFilterForm, CorrectiveActionForm
 from patron.web.refusals import AgentRequest, agent_view, attempt
 

@@ -26,7 +26,13 @@ def case_complaint_purchase(request: AgentRequest, reference: str) -> HttpRespon
     complaint = complaint_of(case)
     form = PurchaseForm(request.POST)
     if form.is_valid():
-        record = partial(set_purchase, complaint=complaint, by=request.user, details=form.details())
+        record = partial(
+            set_purchase,
+            complaint=complaint,
+            by=request.user,
+            details=form.details(),
+            exception=form.cleaned_data["exception"],
+        )
         if attempt(form, record) is not None:
             return _case_saved(request, case.reference, _("What the customer bought was recorded."))
     return _case_page(request, case, status=form.status_code, purchase_form=form)
@@ -40,7 +46,13 @@ def case_complaint_remedy_step(request: AgentRequest, reference: str) -> HttpRes
     complaint = complaint_of(case)
     form = RemedyStepForm(request.POST, steps=next_steps_of(complaint))
     if form.is_valid():
-        record = partial(record_remedy_step, complaint=complaint, by=request.user, details=form.details())
+        record = partial(
+            record_remedy_step,
+            complaint=complaint,
+            by=request.user,
+            details=form.details(),
+            exception=form.cleaned_data["exception"],
+        )
         taken = attempt(form, record)
         if taken is not None:
             name = STEP_NAMES[StepKind(taken.step)]

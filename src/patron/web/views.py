@@ -318,7 +318,14 @@ def case_complaint_step(request: AgentRequest, reference: str) -> HttpResponse:
         return redirect(case)
     form = forms.ComplaintStepForm(request.POST, step=step)
     if form.is_valid():
-        record = partial(record_step, complaint=complaint, by=request.user, step=step, details=form.details())
+        record = partial(
+            record_step,
+            complaint=complaint,
+            by=request.user,
+            step=step,
+            details=form.details(),
+            exception=form.cleaned_data["exception"],
+        )
         if attempt(form, record) is not None:
             return _case_saved(request, case.reference, _("The step was recorded on the complaint."))
     return _case_page(request, case, step_form=form, status=form.status_code)
@@ -335,7 +342,14 @@ def case_complaint_tier(request: AgentRequest, reference: str) -> HttpResponse:
     form = forms.ComplaintTierForm(request.POST)
     if form.is_valid():
         tier, before = form.cleaned_data["tier"], complaint.tier
-        change = partial(escalate, complaint=complaint, by=request.user, to=tier, reason=form.cleaned_data["reason"])
+        change = partial(
+            escalate,
+            complaint=complaint,
+            by=request.user,
+            to=tier,
+            reason=form.cleaned_data["reason"],
+            exception=form.cleaned_data["exception"],
+        )
         changed = attempt(form, change)
         if changed is not None:
             done = _("The complaint was escalated.") if tier > before else _("The complaint was de-escalated.")
@@ -353,7 +367,13 @@ def case_complaint_regime(request: AgentRequest, reference: str) -> HttpResponse
         return redirect(case)
     form = forms.ComplaintRegimeForm(request.POST, current=complaint.regime)
     if form.is_valid():
-        change = partial(set_regime, complaint=complaint, by=request.user, regime=form.cleaned_data["regime"])
+        change = partial(
+            set_regime,
+            complaint=complaint,
+            by=request.user,
+            regime=form.cleaned_data["regime"],
+            exception=form.cleaned_data["exception"],
+        )
         if attempt(form, change) is not None:
             return _case_saved(request, case.reference, _("The complaint regime was changed."))
     return _case_page(request, case, regime_form=form, status=form.status_code)
@@ -367,7 +387,11 @@ def case_complaint_root_cause(request: AgentRequest, reference: str) -> HttpResp
     form = forms.RootCauseForm(request.POST)
     if form.is_valid():
         record = partial(
-            set_root_cause, complaint=complaint_of(case), by=request.user, root_cause=form.cleaned_data["root_cause"]
+            set_root_cause,
+            complaint=complaint_of(case),
+            by=request.user,
+            root_cause=form.cleaned_data["root_cause"],
+            exception=form.cleaned_data["exception"],
         )
         if attempt(form, record) is not None:
             return _case_saved(request, case.reference, _("The root cause was recorded on the complaint."))
@@ -387,6 +411,7 @@ def case_complaint_five_whys(request: AgentRequest, reference: str) -> HttpRespo
             by=request.user,
             whys=form.whys(),
             statement=form.cleaned_data["statement"],
+            exception=form.cleaned_data["exception"],
         )
         if attempt(form, record) is not None:
             return _case_saved(request, case.reference, _("The five whys were recorded on the complaint."))

@@ -113,6 +113,13 @@ def exception_field() -> forms.ChoiceField:
     )
 
 
+class CaseWorkForm(PatronForm):
+    """A change to what a case holds about its customer: while they have restricted processing,
+    the agent names the exception that allows it."""
+
+    exception = exception_field()
+
+
 class NoteForm(PatronForm):
     body = forms.CharField(
         label=_("Internal note"),

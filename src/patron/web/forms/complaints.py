@@ -12,6 +12,7 @@ from patron.complaints.models import ComplaintRegime, RootCause, Step, Tier
 from patron.complaints.register import DEADLINE_STATES, TIER_NAMES, RegisterFilters
 from patron.complaints.services import MAX_WHYS
 from patron.complaints.steps import WORDING_FIELD, FieldKind, StepField, fields_of
+from patron.web.forms.case import CaseWorkForm
 from patron.web.forms.fields import invalid_choice
 from patron.web.refusals import PatronForm
 
@@ -66,7 +67,7 @@ class RegisterFilterForm(PatronForm):
         )
 
 
-class RootCauseForm(PatronForm):
+class RootCauseForm(CaseWorkForm):
     root_cause = forms.ModelChoiceField(
         label=_("Root cause"),
         queryset=RootCause.objects.filter(is_active=True),
@@ -79,7 +80,7 @@ class RootCauseForm(PatronForm):
     )
 
 
-class FiveWhysForm(PatronForm):
+class FiveWhysForm(CaseWorkForm):
     statement = forms.CharField(
         label=_("Root cause found"),
         max_length=2_000,
@@ -108,7 +109,7 @@ LIABILITY_CHOICES = [
 ]
 
 
-class ComplaintStepForm(PatronForm):
+class ComplaintStepForm(CaseWorkForm):
     """One LATER step with the fields it records (`patron.complaints.steps`); the desk's wording
     for the step starts its main text field. The needed fields are checked here, so the agent
     sees each on its field, and again by the service."""
@@ -163,7 +164,7 @@ def _form_field(field: StepField) -> forms.Field:
     )
 
 
-class ComplaintTierForm(PatronForm):
+class ComplaintTierForm(CaseWorkForm):
     """Escalate to the next tier or de-escalate to the one before (the button pressed gives
     the tier), saying why."""
 
@@ -188,7 +189,7 @@ class ComplaintTierForm(PatronForm):
         super().__init__(data, prefix="tier")
 
 
-class ComplaintRegimeForm(PatronForm):
+class ComplaintRegimeForm(CaseWorkForm):
     regime = forms.ModelChoiceField(
         label=_("Complaint regime"),
         queryset=ComplaintRegime.objects.order_by("name"),

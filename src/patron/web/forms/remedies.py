@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from patron.complaints.models import Purchase
 from patron.complaints.remedies import REGION_NAMES, STEP_NAMES, LegalRegion, PurchaseType, StepKind
 from patron.complaints.services import PurchaseDetails, RemedyStepDetails
+from patron.web.forms.case import CaseWorkForm
 from patron.web.forms.fields import invalid_choice
-from patron.web.refusals import PatronForm
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -46,7 +46,7 @@ def _date_field(label: _StrOrPromise, *, required: bool = False, help_text: _Str
     )
 
 
-class PurchaseForm(PatronForm):
+class PurchaseForm(CaseWorkForm):
     prefix = "purchase"
 
     type = forms.ChoiceField(
@@ -122,7 +122,7 @@ class PurchaseForm(PatronForm):
         )
 
 
-class RemedyStepForm(PatronForm):
+class RemedyStepForm(CaseWorkForm):
     prefix = "remedy"
 
     # Offered: the steps the path allows now. Any step is accepted, so one that someone else's
