@@ -54,6 +54,8 @@ def complaint_context(case: Case, given: Mapping[str, Any] | None = None) -> dic
     )
     if complaint is None:
         return {"complaint": None}
+    # The case is loaded already; its deadlines and remedies read it.
+    complaint.case = case
     done = {step.step: step for step in complaint.steps.all()}
     next_code = next((code for code in Step.values if code not in done), None)
     steps = [_step(code, done.get(code), next_code) for code in Step.values]

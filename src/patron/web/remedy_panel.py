@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from patron.cases.models import Case, CaseKind
 from patron.complaints.models import Complaint
 from patron.complaints.queries import purchase_of, remedy_path_of
 from patron.complaints.remedies import REGION_NAMES, STATE_NAMES, LegalRegion, StepKind
@@ -25,11 +24,9 @@ def next_steps_of(complaint: Complaint) -> list[StepKind]:
     return remedy_path_of(complaint, as_of=timezone.localdate()).next_steps
 
 
-def remedy_context(case: Case, given: Mapping[str, Any]) -> dict[str, Any]:
-    """The panel's context; `given` holds a form the agent sent back with its errors."""
-    if case.kind != CaseKind.COMPLAINT:
-        return {}
-    complaint = Complaint.objects.filter(case=case).first()
+def remedy_context(complaint: Complaint | None, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The panel's context for the case's complaint (none for a case that is not one); `given`
+    holds a form the agent sent back with its errors."""
     if complaint is None:
         return {}
     purchase = purchase_of(complaint)

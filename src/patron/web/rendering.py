@@ -17,6 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 LABEL_TEMPLATE = "django/forms/label.html"
+# Radio and checkbox lists, drawn as django/forms/widgets/multiple_input.html draws them.
+CHOICE_LIST_TEMPLATES = frozenset({"django/forms/widgets/radio.html", "django/forms/widgets/checkbox_select.html"})
+OPTION_TEMPLATES = frozenset({"django/forms/widgets/radio_option.html", "django/forms/widgets/checkbox_option.html"})
 # The widgets whose template is Django's input.html and nothing else.
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -49,6 +52,8 @@ class QuickSelectRenderer(DjangoTemplates):
             return textarea_html(context["widget"])
         if template_name == LABEL_TEMPLATE:
             return label_html(context)
+        if template_name in CHOICE_LIST_TEMPLATES and _plain_choices(context["widget"]):
+            return choice_list_html(context["widget"])
         return super().render(template_name, context, request=request)
 
 
@@ -60,13 +65,49 @@ def _plain_options(widget: Mapping[str, Any]) -> bool:
     )
 
 
+def _plain_choices(widget: Mapping[str, Any]) -> bool:
+    return all(
+        option.get("template_name") in OPTION_TEMPLATES for _, options, _ in widget["optgroups"] for option in options
+    )
+
+
+def choice_list_html(widget: Mapping[str, Any]) -> SafeString:
+    """As django/forms/widgets/multiple_input.html with its options' input_option.html."""
+    attrs = widget["attrs"]
+    pieces = ["<div", format_html(' id="{}"', attrs["id"]) if attrs.get("id") else ""]
+    pieces.append(format_html(' class="{}"', attrs["class"]) if attrs.get("class") else "")
+    pieces.append(">")
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            pieces.append(format_html("\n  <div><label>{}</label>", group_name))
+        for option in options:
+            pieces.append("<div>\n    ")
+            pieces.append(_option_html(option))
+            pieces.append("</div>")
+        if group_name:
+            pieces.append("\n  </div>")
+    pieces.append("\n</div>")
+    return mark_safe("".join(pieces))  # noqa: S308 (every piece is escaped above)
+
+
+def _option_html(option: Mapping[str, Any]) -> str:
+    field = input_html(option)
+    if not option.get("wrap_label"):
+        return field
+    option_id = option["attrs"].get("id")
+    label_for = format_html(' for="{}"', option_id) if option_id else ""
+    return format_html("<label{}>{} {}</label>", label_for, field, option["label"])
+
+
 def attributes_html(attrs: Mapping[str, Any]) -> str:
     """As django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name."""
     parts = []
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {conditional_escape(name)}" if value is True else format_html(' {}="{}"', name, str(value)))
+        # Escaped as format_html would, without its cost: a page writes thousands of these.
+        shown = f" {conditional_escape(name)}"
+        parts.append(shown if value is True else f'{shown}="{conditional_escape(str(value))}"')
     return "".join(parts)
 
 

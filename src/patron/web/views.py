@@ -129,14 +129,15 @@ def search(request: AgentRequest) -> HttpResponse:
 def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given: Any) -> HttpResponse:
     """The case page (or, for htmx, its workspace fragment) with fresh forms except those given."""
     teams, agents = list(list_teams()), list(list_active_agents())
+    complaint_part = complaint_context(case, given)
     context = {
         "case": case,
         "entries": timeline.entries(case_queries.timeline(case)),
         "service_levels": service_levels_of(case.pk),
         "deliveries": outbound_emails_by_message(case),
         "originals": inbound_emails_by_message(case),
-        **complaint_context(case, given),
-        **remedy_context(case, given),
+        **complaint_part,
+        **remedy_context(complaint_part["complaint"], given),
         "other_cases": case_queries.other_cases_of_customer(case, request.user),
         "reply_form": given.get("reply_form") or forms.ReplyForm(case=case),
         "note_form": given.get("note_form") or forms.NoteForm(),

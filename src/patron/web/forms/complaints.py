@@ -3,6 +3,7 @@ and five whys."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -204,3 +205,7 @@ class ComplaintRegimeForm(CaseWorkForm):
 
     def __init__(self, data: Any = None, *, current: ComplaintRegime | None = None) -> None:
         super().__init__(data, initial={"regime": current.code if current else None}, prefix="regime")
+        # Read once, in one query (a list would count them first): drawing a select reads its
+        # choices again to decide whether it is required.
+        field = cast(forms.ModelChoiceField, self.fields["regime"])
+        field.choices = list(iter(cast(Iterable[tuple[Any, Any]], field.choices)))
