@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from patron.cases.models import Case, CaseEvent
+from patron.cases.models import Case, CaseEvent, Channel, Priority
 from patron.customers.models import ContactPoint, Customer
 from patron.db import PreparedInsert, PreparedQuery
 from tests import factories
@@ -75,3 +75,18 @@ def test_a_prepared_insert_adapts_json_and_dates() -> None:
     stored = CaseEvent.objects.get(pk=inserted.pk)
     assert stored.data == {"text": "Ünïcode “quotes”", "n": [1, 2]}
     assert stored.created_at == event.created_at
+
+
+def test_a_prepared_insert_converts_what_is_not_already_the_columns_type() -> None:
+    """Strings, integers and keys go as they are; anything else (a choices member, a number
+    given for a text column) is converted by its field, as the ORM would."""
+    ann = factories.customer("Ann Smith")
+    now = timezone.now()
+    rows = [
+        Case(subject="As given", channel="phone", priority=Priority.HIGH, customer=ann, created_at=now, updated_at=now),
+        Case(subject=12345, channel=Channel.EMAIL, priority=3, customer_id=ann.pk, created_at=now, updated_at=now),
+    ]
+    PreparedInsert(Case)(rows)
+    stored = list(Case.objects.order_by("pk").values_list("subject", "channel", "priority", "customer_id"))
+    assert stored == [("As given", "phone", 3, ann.pk), ("12345", "email", 3, ann.pk)]
+    assert [type(value) for value in stored[1]] == [str, str, int, int]

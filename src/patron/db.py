@@ -55,7 +55,45 @@ def remember_related(instance: models.Model, name: str, objects: list[Any]) -> N
     cache[name] = queryset
 
 
+# More rows than this written at once are an import or the demo, which nobody shows as they are
+# written: remembering their relations costs more (a manager and a filtered query each) than
+# the queries it would save.
+REMEMBERED_AT_MOST = 20
+
+
+def remember_related_of(name: str, objects_by_instance: Sequence[tuple[models.Model, list[Any]]]) -> None:
+    """`remember_related` for each instance written, when they are few enough to be shown."""
+    if len(objects_by_instance) > REMEMBERED_AT_MOST:
+        return
+    for instance, objects in objects_by_instance:
+        remember_related(instance, name, objects)
+
+
 M = TypeVar("M", bound=models.Model)
+
+# Fields whose pre_save reads the attribute and whose conversion returns a value of this exact
+# type unchanged (a subclass, such as a choices enum, is converted as usual).
+_UNCONVERTED: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.EmailField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+}
+
+
+def _stored_as_is(field: models.Field[Any, Any]) -> type | None:
+    if isinstance(field, models.ForeignKey):
+        return _stored_as_is(field.target_field)
+    return _UNCONVERTED.get(type(field))
+
+
 _SLOT = "\x00slot:"
 
 
@@ -110,6 +148,10 @@ class PreparedInsert(Generic[M]):
         self._model = model
         self._fields = [field for field in model._meta.concrete_fields if not field.primary_key]
         self._statements: dict[tuple[str, int], str] = {}
+        # For each field, the one type of value its conversion would hand to the database as it
+        # is (a string to a text column, an integer to a number or a key): such values go as
+        # they are, which is most of them, and any other through the field's own conversion.
+        self._as_is = [_stored_as_is(field) for field in self._fields]
 
     def __call__(self, rows: Sequence[M]) -> list[M]:
         if not rows:
@@ -123,7 +165,9 @@ class PreparedInsert(Generic[M]):
 
     def _insert(self, rows: Sequence[M]) -> None:
         params = [
-            field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows for field in self._fields
+            self._value(row, field, as_is)
+            for row in rows
+            for field, as_is in zip(self._fields, self._as_is, strict=True)
         ]
         with connection.cursor() as cursor:
             cursor.execute(self._statement(len(rows)), params)
@@ -132,6 +176,14 @@ class PreparedInsert(Generic[M]):
             row.pk = key
             row._state.adding = False
             row._state.db = connection.alias
+
+    @staticmethod
+    def _value(row: M, field: models.Field[Any, Any], as_is: type | None) -> Any:
+        if as_is is not None:
+            value = getattr(row, field.attname)
+            if value is None or type(value) is as_is:
+                return value
+        return field.get_db_prep_save(field.pre_save(row, True), connection)
 
     def _statement(self, count: int) -> str:
         key = (connection.vendor, count)

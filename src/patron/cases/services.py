@@ -37,7 +37,7 @@ from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind, ProcessingException
 from patron.customers.queries import processing_refusal
 from patron.customers.services import find_or_create_customer, merge_customer_records
-from patron.db import PreparedInsert, remember_related
+from patron.db import PreparedInsert, remember_related_of
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.pii import mask_pii, masked_kinds
@@ -184,6 +184,7 @@ def open_case_for_contact(
 _INSERT_CASES = PreparedInsert(Case)
 _INSERT_MESSAGES = PreparedInsert(Message)
 _INSERT_EVENTS = PreparedInsert(CaseEvent)
+_INSERT_TAGGINGS = PreparedInsert(Case.tags.through)
 
 
 def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
@@ -240,12 +241,15 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
         )
         tagged = [(case, new.tags) for case, new in zip(cases, checked, strict=True) if new.tags]
         tags_by_name = _tags_named({name for _, names in tagged for name in names}) if tagged else {}
-        for case, message, new in zip(cases, messages, checked, strict=True):
-            # Known already: whoever shows the new case needs no query for its tags.
-            remember_related(case, "tags", [tags_by_name[name] for name in new.tags])
+        for case, message in zip(cases, messages, strict=True):
             case.opening_message = message
+        # Known already: whoever shows the new case needs no query for its tags.
+        remember_related_of(
+            "tags",
+            [(case, [tags_by_name[name] for name in new.tags]) for case, new in zip(cases, checked, strict=True)],
+        )
         if tagged:
-            Case.tags.through.objects.bulk_create(
+            _INSERT_TAGGINGS(
                 [
                     Case.tags.through(case_id=case.pk, tag_id=tags_by_name[name].pk)
                     for case, names in tagged
@@ -818,6 +822,24 @@ def record_event(*, case: Case, kind: str, at: datetime, data: dict[str, Any], b
     """Add an event another app derived from the case (a service target met or breached)."""
     _require_choice(kind, EventKind.values, "kind", "kind of event")
     return _record(case, kind, by, at, data=data)
+
+
+@dataclass(frozen=True)
+class DerivedEvent:
+    case: Case
+    kind: str
+    at: datetime
+    data: dict[str, Any]
+
+
+def record_events(events: Sequence[DerivedEvent]) -> list[CaseEvent]:
+    """Add many derived events in one statement, as `record_event` adds one: for the cases a
+    bulk opening or import brings in at once."""
+    for event in events:
+        _require_choice(event.kind, EventKind.values, "kind", "kind of event")
+    return _INSERT_EVENTS(
+        [CaseEvent(case=event.case, kind=event.kind, data=event.data, created_at=event.at) for event in events]
+    )
 
 
 def set_due_times(*, due_by_case: dict[int, datetime | None]) -> None:

@@ -19,7 +19,14 @@ from patron.accounts.models import Agent, Role
 from patron.accounts.services import automation_agent
 from patron.cases.models import Case, CaseKind, EventKind, Status
 from patron.cases.queries import can_see_case
-from patron.cases.services import CaseChanges, record_event, require_exception_if_restricted, update_case
+from patron.cases.services import (
+    CaseChanges,
+    DerivedEvent,
+    record_event,
+    record_events,
+    require_exception_if_restricted,
+    update_case,
+)
 from patron.complaints.models import (
     ActionStatus,
     Complaint,
@@ -36,6 +43,7 @@ from patron.complaints.models import (
 from patron.complaints.regimes import BUILT_IN, GENERAL
 from patron.complaints.remedies import LegalRegion, PathStep, PurchaseType, StepKind, check_step, with_default_amount
 from patron.complaints.steps import clean_details
+from patron.db import PreparedInsert
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.sentinels import UNSET
@@ -46,6 +54,10 @@ MAX_WHYS = 5
 MAX_REDRESS = Decimal("1000000.00")
 # Service managers own corrective actions (DESIGN.md: who uses it).
 ACTION_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ADMIN})
+
+
+# A bulk opening brings its complaints in at once.
+_INSERT_COMPLAINTS = PreparedInsert(Complaint)
 
 
 def ensure_complaints(cases: Sequence[Case]) -> list[Complaint]:
@@ -60,17 +72,19 @@ def ensure_complaints(cases: Sequence[Case]) -> list[Complaint]:
     if not missing:
         return []
     regime = default_regime()
-    created = Complaint.objects.bulk_create(
-        [Complaint(case=case, regime=regime, received_at=case.created_at) for case in missing]
+    created = _INSERT_COMPLAINTS([Complaint(case=case, regime=regime, received_at=case.created_at) for case in missing])
+    # Dated with the change that made the case a complaint, so the timeline stays in order.
+    record_events(
+        [
+            DerivedEvent(
+                case=complaint.case,
+                kind=EventKind.COMPLAINT_OPENED,
+                at=complaint.case.updated_at,
+                data={"regime": regime.code},
+            )
+            for complaint in created
+        ]
     )
-    for complaint in created:
-        # Dated with the change that made the case a complaint, so the timeline stays in order.
-        record_event(
-            case=complaint.case,
-            kind=EventKind.COMPLAINT_OPENED,
-            at=complaint.case.updated_at,
-            data={"regime": regime.code},
-        )
     return created
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from patron.cases.models import Case, CaseEvent, EventKind
 from patron.cases.services import record_event, set_due_times
 from patron.customers.models import Adjustment
-from patron.db import enqueue_on_commit, remember_related
+from patron.db import enqueue_on_commit, remember_related_of
 from patron.standards import configuration
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
@@ -114,9 +114,9 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
             clocks_by_case[clock.case_id].append(clock)
         for case in cases:
             case.due_at = due_by_case.get(case.pk)
-            if opened:
-                # A fresh case's clocks are all here: whoever shows it next needs no query for them.
-                remember_related(case, "sla_clocks", clocks_by_case[case.pk])
+        if opened:
+            # A fresh case's clocks are all here: whoever shows it next needs no query for them.
+            remember_related_of("sla_clocks", [(case, clocks_by_case[case.pk]) for case in cases])
         _store_wake_times(case_ids, wake_by_case, replace=not opened)
         fire(firings, now=now)
     return to_create + to_update + unchanged
