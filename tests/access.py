@@ -58,14 +58,24 @@ REASON_HEADER = "X-Patron-Reason"
 
 # Who tries a restricted case or customer in `test_restricted_records_need_naming`: an agent of
 # team A named on it, one of the same team who is not, a service manager (who sees every case
-# but a restricted one) who is not, and a privacy officer, who answers for every record.
+# but a restricted one) who is not, and a privacy officer and an administrator, who answer for
+# every record.
 NAMED = "named agent"
 UNNAMED_AGENT = "unnamed team agent"
 UNNAMED_MANAGER = "unnamed service manager"
 OFFICER = "privacy officer giving a reason"
-TRIERS = (NAMED, UNNAMED_AGENT, UNNAMED_MANAGER, OFFICER)
+ADMINISTRATOR = "administrator giving a reason"
+TRIERS = (NAMED, UNNAMED_AGENT, UNNAMED_MANAGER, OFFICER, ADMINISTRATOR)
 # The role each of them answers as in a table of who may use a route or page.
-ROLE_OF = {NAMED: AGENT, UNNAMED_AGENT: AGENT, UNNAMED_MANAGER: SERVICE_MANAGER, OFFICER: PRIVACY_OFFICER}
+ROLE_OF = {
+    NAMED: AGENT,
+    UNNAMED_AGENT: AGENT,
+    UNNAMED_MANAGER: SERVICE_MANAGER,
+    OFFICER: PRIVACY_OFFICER,
+    ADMINISTRATOR: ADMIN,
+}
+# Those who must say why before they open a restricted case.
+GIVE_REASONS = frozenset({NAMED, OFFICER, ADMINISTRATOR})
 # The keys of Desk.keys that name a case; every other scope names a customer.
 CASE_KEYS = frozenset({"case", "complaint", "email_case"})
 

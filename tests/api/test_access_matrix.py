@@ -423,7 +423,7 @@ def _token(desk: Desk, who: str) -> str:
 def test_restricted_records_need_naming(desk: Desk, db: None, route: str, probe: Probe, who: str) -> None:
     """A restricted case or customer is out of reach, as if it did not exist, for everyone not
     named on it, even a service manager; the people named act on it as their role allows, and
-    so do privacy officers, who must say why they open a restricted case."""
+    so do privacy officers and administrators, who must say why they open a restricted case."""
     assert probe.scope is not None
     desk.restrict(probe.scope)
     reason = {REASON_HEADER: "Answering her subject access request."}

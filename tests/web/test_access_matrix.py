@@ -29,10 +29,9 @@ from tests.access import (
     ASSIGNERS,
     EVERYONE,
     EXPORTERS,
+    GIVE_REASONS,
     LEADS_AND_UP,
     MANAGERS,
-    NAMED,
-    OFFICER,
     OTHER_TEAM_AGENT,
     PEOPLE,
     PRIVACY,
@@ -448,13 +447,13 @@ def test_each_page_answers_each_caller_as_the_table_says(desk: Desk, db: None, p
 )
 def test_restricted_records_need_naming(desk: Desk, db: None, page: Page, who: str) -> None:
     """A restricted case or customer is a 404 for everyone not named on it, even their team's
-    agents and a service manager; the people named, and privacy officers, use it as their role
+    agents and a service manager; the people named, privacy officers and administrators use it as their role
     allows, once they have said why they open a restricted case."""
     assert page.scope is not None
     case = desk.restrict(page.scope)
     browser = Client()
     browser.force_login(desk.trier(who))
-    if who in (NAMED, OFFICER) and case is not None:
+    if who in GIVE_REASONS and case is not None:
         opened = browser.post(f"/cases/{case.reference}/open", {"reason": "Answering her grievance."})
         assert opened.status_code == 302
     response = _send(browser, desk, page)
