@@ -207,8 +207,11 @@ def case_detail(request: AgentRequest, reference: str) -> HttpResponse:
         return redirect("web:case_open_restricted", reference=case.reference)
     if reference != case.reference:
         return redirect(case)
-    mark_alerts_read(agent=request.user, case=case)
-    case_services.record_case_viewed(case=case, by=request.user)
+    # One write for the two records of the visit, not one each (and, inside a caller's
+    # transaction, no savepoint: neither can fail alone).
+    with transaction.atomic(savepoint=False):
+        mark_alerts_read(agent=request.user, case=case)
+        case_services.record_case_viewed(case=case, by=request.user)
     return _case_page(request, case)
 
 
