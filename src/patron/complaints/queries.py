@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from patron.cases.models import Case
 from patron.complaints.models import (
     Complaint,
+    ComplaintStep,
     Purchase,
     RemedyStep,
     RootCause,
@@ -26,12 +27,15 @@ from patron.errors import NotFound, ValidationFailed
 from patron.standards.holidays_uk import Region, bank_holidays
 from patron.standards.models import TeamCalendar
 
+# A complaint's steps with who took each, in one query.
+STEPS_WITH_AGENTS = Prefetch("steps", queryset=ComplaintStep.objects.select_related("by"))
+
 
 def complaint_of(case: Case) -> Complaint:
     found = (
         Complaint.objects.filter(case=case)
         .select_related("regime", "case", "case__team")
-        .prefetch_related("steps", "steps__by")
+        .prefetch_related(STEPS_WITH_AGENTS)
         .first()
     )
     if found is None:

@@ -18,7 +18,7 @@ from patron.cases.models import Case, CaseKind
 from patron.complaints import register
 from patron.complaints.letters import TITLES, LetterKind
 from patron.complaints.models import Complaint, ComplaintStep, Step, Tier
-from patron.complaints.queries import active_root_causes, deadlines_of, step_wording
+from patron.complaints.queries import STEPS_WITH_AGENTS, active_root_causes, deadlines_of, step_wording
 from patron.complaints.services import MAX_WHYS
 from patron.complaints.steps import recorded_fields
 from patron.errors import DomainError, NotFound
@@ -49,7 +49,7 @@ def complaint_context(case: Case, given: Mapping[str, Any] | None = None) -> dic
     complaint = (
         Complaint.objects.filter(case=case)
         .select_related("regime", "root_cause")
-        .prefetch_related("steps", "steps__by")
+        .prefetch_related(STEPS_WITH_AGENTS)
         .first()
     )
     if complaint is None:
