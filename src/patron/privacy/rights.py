@@ -352,6 +352,10 @@ def _check_answer_on(day: date, *, asked_on: date, field: str) -> None:
         )
 
 
+# What the officer wrote in their own words about the request, which erasing the person blanks.
+_FREE_TEXT = frozenset({"reason", "what", "method"})
+
+
 def _audit(request: SubjectRequest, by: Agent, step: str, **data: object) -> None:
     audit.record(
         actor=by,
@@ -364,10 +368,6 @@ def _audit(request: SubjectRequest, by: Agent, step: str, **data: object) -> Non
         },
         personal={key: value for key, value in data.items() if key in _FREE_TEXT},
     )
-
-
-# What the officer wrote in their own words about the request, which erasing the person blanks.
-_FREE_TEXT = frozenset({"reason", "what", "method"})
 
 
 def _as_data(value: object) -> object:
