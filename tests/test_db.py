@@ -5,9 +5,12 @@ given and give them their keys."""
 from __future__ import annotations
 
 import pytest
-from django.db.models import F, QuerySet
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from patron.accounts.models import Role
 from patron.cases.models import Case, CaseEvent, Channel, Priority
 from patron.customers.models import ContactPoint, Customer
 from patron.db import PreparedInsert, PreparedQuery
@@ -29,7 +32,7 @@ def test_a_prepared_query_answers_as_the_orm_does_for_each_value() -> None:
     assert [(found.pk, found.name) for found in by_email(address="ann@example.com")] == [(ann.pk, "Ann Smith")]
     assert [found.pk for found in by_email(address="bob@example.com")] == [bob.pk]
     assert by_email(address="nobody@example.com") == []
-    # Model fields come converted; annotations come as the driver gives them.
+    # Model fields and annotations come converted, as the ORM gives them.
     (found,) = by_email(address="ann@example.com")
     assert found.created_at == ann.created_at
     assert getattr(found, "point_value") == "ann@example.com"  # noqa: B009
@@ -39,6 +42,47 @@ def test_a_prepared_query_without_parameters_keeps_its_fixed_values() -> None:
     factories.customer("Ann Smith", email="ann@example.com")
     emails = PreparedQuery(lambda: ContactPoint.objects.filter(kind="email").order_by("normalised"))
     assert [point.normalised for point in emails()] == ["ann@example.com"]
+
+
+def test_a_prepared_query_takes_numbers_and_brings_related_rows_as_the_orm_does() -> None:
+    team = factories.team("Help desk")
+    lead = factories.agent(role=Role.TEAM_LEAD, teams=[team])
+    first, second = factories.case(team_=team, by=lead), factories.case(team_=team)
+    with_people = PreparedQuery(
+        lambda case_id: (
+            Case.objects.filter(pk=case_id)
+            .select_related("customer", "customer__organisation", "team", "assignee")
+            .prefetch_related("customer__contact_points")
+            .annotate(event_count=Count("events"))
+        )
+    )
+    for case in (first, second):
+        by_orm = (
+            Case.objects.filter(pk=case.pk)
+            .select_related("customer", "customer__organisation", "team", "assignee")
+            .annotate(event_count=Count("events"))
+            .get()
+        )
+        (found,) = with_people(case_id=case.pk)
+        assert (found.pk, found.subject, found.created_at) == (by_orm.pk, by_orm.subject, by_orm.created_at)
+        assert getattr(found, "event_count") == getattr(by_orm, "event_count")  # noqa: B009
+        points = [point.value for point in ContactPoint.objects.filter(customer_id=case.customer_id)]
+        # Everything selected or prefetched is there already: no query.
+        with CaptureQueriesContext(connection) as queries:
+            assert found.customer.name == by_orm.customer.name
+            assert found.customer.organisation is None
+            assert found.team == team
+            assert [point.value for point in found.customer.contact_points.all()] == points
+        assert len(queries) == 0
+    assert with_people(case_id=second.pk + 1000) == []
+
+
+def test_a_prepared_query_keeps_deferred_fields_deferred() -> None:
+    ann = factories.customer("Ann Smith", email="ann@example.com")
+    names_only = PreparedQuery(lambda customer_id: Customer.objects.filter(pk=customer_id).only("id", "name"))
+    (found,) = names_only(customer_id=ann.pk)
+    assert found.get_deferred_fields() >= {"kind", "notes"}
+    assert found.name == "Ann Smith"
 
 
 def _contains(text: str) -> QuerySet[Customer]:

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from patron.accounts.models import Agent, Team
+from patron.db import PreparedQuery
 from patron.errors import NotAllowed
 
+# The inbox and case pages offer every team and agent: prepared once.
+_TEAMS = PreparedQuery(lambda: Team.objects.order_by("name"))
+_ACTIVE_AGENTS = PreparedQuery(
+    lambda: Agent.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+)
 
-def list_teams() -> QuerySet[Team]:
-    return Team.objects.order_by("name")
+
+def list_teams() -> list[Team]:
+    return _TEAMS()
 
 
-def list_active_agents() -> QuerySet[Agent]:
-    return Agent.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+def list_active_agents() -> list[Agent]:
+    return _ACTIVE_AGENTS()
+
+
+# Nearly every request reads it: prepared once.
+_TEAMS_OF = PreparedQuery(lambda agent_id: Team.objects.filter(members__id=agent_id).only("id").order_by())
 
 
 def team_ids_of(agent: Agent) -> list[int]:
     """The teams an agent works in; cached on the object for the length of a request."""
     cached: list[int] | None = getattr(agent, "_team_ids", None)
     if cached is None:
-        cached = list(agent.teams.values_list("id", flat=True))
+        cached = [team.pk for team in _TEAMS_OF(agent_id=agent.pk)]
         agent._team_ids = cached  # type: ignore[attr-defined]
     return cached
 

@@ -16,7 +16,8 @@ from patron.accounts.models import Agent, Role
 from patron.accounts.queries import team_ids_of
 from patron.cases import search
 from patron.cases.models import Attachment, Case, CaseAccess, CaseEvent, Message, Tag, parse_reference
-from patron.customers.models import Customer
+from patron.customers.models import ContactPoint, Customer
+from patron.db import PreparedQuery, remember_related
 from patron.errors import NotFound, ValidationFailed
 
 
@@ -75,22 +76,38 @@ def case_for_agent(*, agent: Agent, reference: str) -> Case:
     """The case with this reference, if the agent may see it; otherwise NotFound, so a case the
     agent may not see is indistinguishable from one that does not exist. A restricted case comes
     back to privacy officers and admins too; whoever opens it must record why
-    (`services.record_restricted_opening`)."""
+    (`services.record_restricted_opening`). Every page and call about one case starts here, so
+    its queries are prepared once and the agent's sight of it is checked on the row found."""
     pk = parse_reference(reference)
-    if pk is None:
+    found = _CASE_WITH_PEOPLE(case_id=pk) if pk is not None else []
+    if not found or not _in_sight(agent, found[0]):
         raise NotFound(f"There is no case {reference.strip()[:20]} that you can see.")
-    case = _for_case_page(visible_cases(agent)).filter(pk=pk).first()
-    if case is None and may_open_restricted(agent):
-        case = _for_case_page(Case.objects.filter(is_restricted=True)).filter(pk=pk).first()
-    if case is None:
-        raise NotFound(f"There is no case {reference.strip()[:20]} that you can see.")
+    case = found[0]
+    remember_related(case, "tags", _TAGS_OF_CASE(case_id=case.pk))
+    remember_related(case.customer, "contact_points", _POINTS_OF_CUSTOMER(customer_id=case.customer_id))
     return case
 
 
-def _for_case_page(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related("customer", "customer__organisation", "team", "assignee").prefetch_related(
-        "tags", "customer__contact_points"
+def _in_sight(agent: Agent, case: Case) -> bool:
+    """`visible_cases` for one case, and a restricted one for those who may open it."""
+    if case.is_restricted:
+        return may_open_restricted(agent) or is_named_on(agent, case)
+    in_reach = (
+        agent.sees_all_cases
+        or case.team_id is None
+        or case.assignee_id == agent.pk
+        or case.team_id in team_ids_of(agent)
     )
+    return in_reach or is_named_on(agent, case)
+
+
+_CASE_WITH_PEOPLE = PreparedQuery(
+    lambda case_id: Case.objects.filter(pk=case_id).select_related(
+        "customer", "customer__organisation", "team", "assignee"
+    )
+)
+_TAGS_OF_CASE = PreparedQuery(lambda case_id: Tag.objects.filter(cases__id=case_id))
+_POINTS_OF_CUSTOMER = PreparedQuery(lambda customer_id: ContactPoint.objects.filter(customer_id=customer_id))
 
 
 # --- the inbox ----------------------------------------------------------------------------------
@@ -225,15 +242,27 @@ def messages_of(case: Case) -> QuerySet[Message]:
     )
 
 
-def timeline(case: Case) -> list[CaseEvent]:
-    """Everything that happened on the case, oldest first, messages and their attachments
-    included: two queries."""
-    return list(
-        CaseEvent.objects.filter(case=case)
+_TIMELINE = PreparedQuery(
+    lambda case_id: (
+        CaseEvent.objects.filter(case_id=case_id)
         .select_related("actor", "message", "message__author_agent", "message__author_customer")
-        .prefetch_related("message__attachments")
         .order_by("created_at", "id")
     )
+)
+_ATTACHMENTS_OF_CASE = PreparedQuery(lambda case_id: Attachment.objects.filter(message__case_id=case_id).order_by("id"))
+
+
+def timeline(case: Case) -> list[CaseEvent]:
+    """Everything that happened on the case, oldest first, messages and their attachments
+    included: two queries, each prepared once (every case page reads them)."""
+    events = _TIMELINE(case_id=case.pk)
+    attachments: dict[int, list[Attachment]] = {}
+    for attachment in _ATTACHMENTS_OF_CASE(case_id=case.pk):
+        attachments.setdefault(attachment.message_id, []).append(attachment)
+    for event in events:
+        if event.message is not None:
+            remember_related(event.message, "attachments", attachments.get(event.message.pk, []))
+    return events
 
 
 def attachment_of(*, case: Case, attachment_id: int) -> Attachment:

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from patron.cases.models import Case, Message
 from patron.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
+from patron.db import PreparedQuery
 from patron.errors import NotFound
 
 
@@ -195,18 +196,25 @@ def outbound_email_of(case: Case, email_id: int) -> OutboundEmail:
     return email
 
 
+# Every case page reads these: prepared once.
+_SENT_AS = PreparedQuery(
+    lambda case_id: OutboundEmail.objects.filter(case_id=case_id, case_message__isnull=False).defer(
+        "body_text", "body_html", "references"
+    )
+)
+_ARRIVED_IN = PreparedQuery(
+    lambda case_id: InboundEmail.objects.filter(case_id=case_id, case_message__isnull=False).only(
+        "id", "case_message_id"
+    )
+)
+
+
 def outbound_emails_by_message(case: Case) -> dict[int, OutboundEmail]:
     """The email each reply on the case went out as, by message id (for the case page)."""
-    return {
-        email.case_message_id: email
-        for email in OutboundEmail.objects.filter(case=case, case_message__isnull=False).defer(
-            "body_text", "body_html", "references"
-        )
-        if email.case_message_id is not None
-    }
+    return {email.case_message_id: email for email in _SENT_AS(case_id=case.pk) if email.case_message_id is not None}
 
 
 def inbound_emails_by_message(case: Case) -> dict[int, int]:
     """The email each of the case's messages arrived in, by message id (for the case page)."""
-    rows = InboundEmail.objects.filter(case=case, case_message__isnull=False).values_list("case_message_id", "pk")
-    return {message_id: email_id for message_id, email_id in rows if message_id is not None}
+    emails = _ARRIVED_IN(case_id=case.pk)
+    return {email.case_message_id: email.pk for email in emails if email.case_message_id is not None}

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from patron.cases.models import Case
 from patron.complaints.models import (
     Complaint,
+    ComplaintRegime,
     ComplaintStep,
     Purchase,
     RemedyStep,
@@ -23,9 +24,10 @@ from patron.complaints.models import (
 )
 from patron.complaints.regimes import Deadlines, IsBusinessDay, deadlines
 from patron.complaints.remedies import Remedy, RemedyState, StepKind, next_steps, remedies_on, state_of
+from patron.db import PreparedQuery, remember_related
 from patron.errors import NotFound, ValidationFailed
 from patron.standards.holidays_uk import Region, bank_holidays
-from patron.standards.models import TeamCalendar
+from patron.standards.models import BusinessCalendar
 
 # A complaint's steps with who took each, in one query.
 STEPS_WITH_AGENTS = Prefetch("steps", queryset=ComplaintStep.objects.select_related("by"))
@@ -53,11 +55,8 @@ def business_days_of(case: Case) -> IsBusinessDay:
 
 
 def _region_of(team_id: int | None) -> Region:
-    found = (
-        TeamCalendar.objects.filter(team_id=team_id).values_list("calendar__region", flat=True).first()
-        if team_id is not None
-        else None
-    )
+    calendars = _CALENDAR_OF_TEAM(team_id=team_id) if team_id is not None else []
+    found = calendars[0].region if calendars else None
     if found in Region.values:
         return Region(found)
     configured = getattr(settings, "PATRON_BANK_HOLIDAYS", Region.ENGLAND_AND_WALES)
@@ -73,8 +72,43 @@ def deadlines_of(complaint: Complaint) -> Deadlines:
     )
 
 
+# Every complaint's case page reads these: prepared once.
+_CALENDAR_OF_TEAM = PreparedQuery(
+    lambda team_id: BusinessCalendar.objects.filter(team_links__team_id=team_id).only("region").order_by()[:1]
+)
+_PURCHASE_OF = PreparedQuery(lambda complaint_id: Purchase.objects.filter(complaint_id=complaint_id))
+_REMEDY_STEPS_OF = PreparedQuery(
+    lambda complaint_id: RemedyStep.objects.filter(complaint_id=complaint_id).select_related("by")
+)
+_COMPLAINT_OF_CASE = PreparedQuery(
+    lambda case_id: Complaint.objects.filter(case_id=case_id).select_related("regime", "root_cause")
+)
+_STEPS_WITH_AGENTS = PreparedQuery(
+    lambda complaint_id: ComplaintStep.objects.filter(complaint_id=complaint_id).select_related("by")
+)
+_REGIMES = PreparedQuery(lambda: ComplaintRegime.objects.order_by("name"))
+_ACTIVE_ROOT_CAUSES = PreparedQuery(lambda: RootCause.objects.filter(is_active=True).order_by("name"))
+_STEP_TEMPLATE = PreparedQuery(lambda step: StepTemplate.objects.filter(step=step).only("text"))
+
+
+def complaint_for_panel(case: Case) -> Complaint | None:
+    """The case's complaint with its regime, root cause and steps (each with who took it), for
+    the case page's panel; None when the case has none."""
+    found = _COMPLAINT_OF_CASE(case_id=case.pk)
+    if not found:
+        return None
+    complaint = found[0]
+    remember_related(complaint, "steps", _STEPS_WITH_AGENTS(complaint_id=complaint.pk))
+    return complaint
+
+
 def purchase_of(complaint: Complaint) -> Purchase | None:
-    return Purchase.objects.filter(complaint=complaint).first()
+    found = _PURCHASE_OF(complaint_id=complaint.pk)
+    return found[0] if found else None
+
+
+def regimes() -> list[ComplaintRegime]:
+    return _REGIMES()
 
 
 def remedies_for(complaint: Complaint, *, as_of: date) -> list[Remedy]:
@@ -99,7 +133,7 @@ def remedy_path_of(complaint: Complaint, *, as_of: date) -> RemedyPath:
     purchase = purchase_of(complaint)
     if purchase is None:
         raise NotFound("Record what the customer bought first (goods, a service or digital content).")
-    steps = list(RemedyStep.objects.filter(complaint=complaint).select_related("by"))
+    steps = _REMEDY_STEPS_OF(complaint_id=complaint.pk)
     facts = purchase.as_facts()
     path = [step.as_path_step() for step in steps]
     return RemedyPath(
@@ -112,8 +146,8 @@ def remedy_path_of(complaint: Complaint, *, as_of: date) -> RemedyPath:
     )
 
 
-def active_root_causes() -> QuerySet[RootCause]:
-    return RootCause.objects.filter(is_active=True).order_by("name")
+def active_root_causes() -> list[RootCause]:
+    return _ACTIVE_ROOT_CAUSES()
 
 
 def root_cause_by_code(code: str) -> RootCause:
@@ -136,5 +170,5 @@ DEFAULT_STEP_WORDING = {
 def step_wording(step: str) -> str:
     """The wording an agent starts from for a LATER step, in its main text field: the desk's
     own, edited in the admin."""
-    found = StepTemplate.objects.filter(step=step).values_list("text", flat=True).first()
-    return found if found is not None else DEFAULT_STEP_WORDING.get(Step(step), "")
+    found = _STEP_TEMPLATE(step=step)
+    return found[0].text if found else DEFAULT_STEP_WORDING.get(Step(step), "")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
+from patron.db import PreparedQuery
 from patron.errors import NotFound
 from patron.standards.business_time import Schedule, parse_weekly_hours
 from patron.standards.holidays_uk import bank_holidays
@@ -60,16 +61,29 @@ def policy_by_id(policy_id: int) -> SlaPolicy:
     return policy
 
 
+# Every case page reads it: prepared once.
+_CLOCKS_OF_CASE = PreparedQuery(lambda case_id: SlaClock.objects.filter(case_id=case_id).select_related("policy"))
+
+
 def service_levels_of(case_id: int) -> list[SlaClock]:
     """A case's target clocks in the order of the service cycle, with their policy."""
     order = {"first_response": 0, "next_response": 1, "resolution": 2}
-    clocks = list(SlaClock.objects.filter(case_id=case_id).select_related("policy"))
+    clocks = _CLOCKS_OF_CASE(case_id=case_id)
     return sorted(clocks, key=lambda clock: order.get(clock.target, 9))
 
 
-def unread_alerts(agent_id: int, limit: int = 5) -> list[ServiceAlert]:
-    """The newest alerts an agent has not dealt with yet."""
-    return list(ServiceAlert.objects.filter(agent_id=agent_id, read_at=None).order_by("-created_at", "-id")[:limit])
+ALERTS_SHOWN = 5
+# Every inbox page reads it: prepared once.
+_UNREAD_ALERTS = PreparedQuery(
+    lambda agent_id: ServiceAlert.objects.filter(agent_id=agent_id, read_at=None).order_by("-created_at", "-id")[
+        :ALERTS_SHOWN
+    ]
+)
+
+
+def unread_alerts(agent_id: int) -> list[ServiceAlert]:
+    """The newest alerts an agent has not dealt with yet, as many as the inbox shows."""
+    return _UNREAD_ALERTS(agent_id=agent_id)
 
 
 def alerts_of(agent_id: int, *, unread_only: bool = True, limit: int = 200) -> list[ServiceAlert]:

@@ -17,8 +17,8 @@ from patron.cases.downloads import csv_response
 from patron.cases.models import Case, CaseKind
 from patron.complaints import register
 from patron.complaints.letters import TITLES, LetterKind
-from patron.complaints.models import Complaint, ComplaintStep, Step, Tier
-from patron.complaints.queries import STEPS_WITH_AGENTS, active_root_causes, deadlines_of, step_wording
+from patron.complaints.models import ComplaintStep, Step, Tier
+from patron.complaints.queries import active_root_causes, complaint_for_panel, deadlines_of, step_wording
 from patron.complaints.services import MAX_WHYS
 from patron.complaints.steps import recorded_fields
 from patron.errors import DomainError, NotFound
@@ -46,12 +46,7 @@ def complaint_context(case: Case, given: Mapping[str, Any] | None = None) -> dic
     given = given or {}
     if case.kind != CaseKind.COMPLAINT:
         return {"complaint": None}
-    complaint = (
-        Complaint.objects.filter(case=case)
-        .select_related("regime", "root_cause")
-        .prefetch_related(STEPS_WITH_AGENTS)
-        .first()
-    )
+    complaint = complaint_for_panel(case)
     if complaint is None:
         return {"complaint": None}
     # The case is loaded already; its deadlines and remedies read it.

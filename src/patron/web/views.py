@@ -77,7 +77,7 @@ def _render(
 @require_GET
 @agent_view
 def inbox(request: AgentRequest) -> HttpResponse:
-    form = forms.InboxFilterForm(request.GET, teams=list(list_teams()), agents=list(list_active_agents()))
+    form = forms.InboxFilterForm(request.GET, teams=list_teams(), agents=list_active_agents())
     page = None
     if form.is_valid():
         list_page = partial(
@@ -104,7 +104,7 @@ def inbox(request: AgentRequest) -> HttpResponse:
 @agent_view
 def inbox_export(request: AgentRequest) -> HttpResponseBase:
     """The cases the inbox filters find, as CSV: for the roles that may export."""
-    form = forms.InboxFilterForm(request.GET, teams=list(list_teams()), agents=list(list_active_agents()))
+    form = forms.InboxFilterForm(request.GET, teams=list_teams(), agents=list_active_agents())
     if not form.is_valid():
         messages.error(request, _("The filters are not valid, so nothing was exported. Check them and try again."))
         return redirect("web:inbox")
@@ -128,7 +128,7 @@ def search(request: AgentRequest) -> HttpResponse:
 
 def _case_page(request: AgentRequest, case: Case, *, status: int = 200, **given: Any) -> HttpResponse:
     """The case page (or, for htmx, its workspace fragment) with fresh forms except those given."""
-    teams, agents = list(list_teams()), list(list_active_agents())
+    teams, agents = list_teams(), list_active_agents()
     complaint_part = complaint_context(case, given)
     context = {
         "case": case,
@@ -256,7 +256,7 @@ def case_note(request: AgentRequest, reference: str) -> HttpResponse:
 @agent_view
 def case_properties(request: AgentRequest, reference: str) -> HttpResponse:
     case = workable_case(request, reference)
-    teams, agents = list(list_teams()), list(list_active_agents())
+    teams, agents = list_teams(), list_active_agents()
     form = forms.CasePropertiesForm(request.POST, case=case, teams=teams, agents=agents)
     if form.is_valid():
         update = partial(
@@ -554,7 +554,7 @@ def _log_contact(form: forms.LogContactForm, agent: Agent) -> Message:
 @agent_view
 def case_new(request: AgentRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = forms.NewCaseForm(data, teams=list(list_teams()), **_pick_arguments(request))
+    form = forms.NewCaseForm(data, teams=list_teams(), **_pick_arguments(request))
     case = attempt(form, partial(_open_case, form, request.user)) if form.is_valid() else None
     if case is not None:
         messages.success(request, _("Case %(reference)s was opened.") % {"reference": case.reference})
@@ -566,7 +566,7 @@ def case_new(request: AgentRequest) -> HttpResponse:
 @agent_view
 def contact_log(request: AgentRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = forms.LogContactForm(data, teams=list(list_teams()), **_pick_arguments(request))
+    form = forms.LogContactForm(data, teams=list_teams(), **_pick_arguments(request))
     message = attempt(form, partial(_log_contact, form, request.user)) if form.is_valid() else None
     if message is not None:
         messages.success(request, _("The contact was logged on case %(ref)s.") % {"ref": message.case.reference})

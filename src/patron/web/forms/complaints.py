@@ -3,13 +3,13 @@ and five whys."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patron.complaints.models import ComplaintRegime, RootCause, Step, Tier
+from patron.complaints.queries import regimes
 from patron.complaints.register import DEADLINE_STATES, TIER_NAMES, RegisterFilters
 from patron.complaints.services import MAX_WHYS
 from patron.complaints.steps import WORDING_FIELD, FieldKind, StepField, fields_of
@@ -205,7 +205,7 @@ class ComplaintRegimeForm(CaseWorkForm):
 
     def __init__(self, data: Any = None, *, current: ComplaintRegime | None = None) -> None:
         super().__init__(data, initial={"regime": current.code if current else None}, prefix="regime")
-        # Read once, in one query (a list would count them first): drawing a select reads its
-        # choices again to decide whether it is required.
+        # Read once, by a prepared query: drawing a select reads its choices again to decide
+        # whether it is required. Sent back, the code is checked against the field's queryset.
         field = cast(forms.ModelChoiceField, self.fields["regime"])
-        field.choices = list(iter(cast(Iterable[tuple[Any, Any]], field.choices)))
+        field.choices = [(regime.code, field.label_from_instance(regime)) for regime in regimes()]
