@@ -148,9 +148,11 @@ class PreparedQuery(Generic[M]):
     parameters (a lookup that rewrites its value, like `icontains`, is refused when the query
     is prepared)."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], names: Sequence[str] | None = None) -> None:
+        """`names` are the parameters, when `build` takes them as keywords (`**values`) rather
+        than naming each."""
         self._build = build
-        self._names = list(inspect.signature(build).parameters)
+        self._names = list(names) if names is not None else list(inspect.signature(build).parameters)
         self._prepared: dict[str, _CompiledSelect] = {}
 
     def __call__(self, **values: Any) -> list[M]:

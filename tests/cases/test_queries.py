@@ -12,8 +12,15 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from patron.accounts.models import Agent, Role, Team
 from patron.cases.models import Case, Channel
-from patron.cases.queries import InboxFilters, case_for_agent, list_inbox, search_cases, visible_cases
-from patron.cases.services import NewCase, assign, open_cases
+from patron.cases.queries import (
+    InboxFilters,
+    case_for_agent,
+    list_inbox,
+    other_cases_of_customer,
+    search_cases,
+    visible_cases,
+)
+from patron.cases.services import NewCase, assign, open_cases, set_restriction
 from patron.errors import NotFound, ValidationFailed
 from tests import factories
 
@@ -188,3 +195,39 @@ def test_search_gives_the_same_page_however_common_the_words(
     assert search.is_common("refund") is (connection.vendor == "sqlite")
     assert [c.pk for c in search_cases(agent=agent_a, text="refund", limit=4)] == rare_path
     assert len(rare_path) == 4
+
+
+def test_other_cases_of_a_customer_are_those_the_agent_sees_for_every_shape_of_sight(
+    team_a: Team, team_b: Team, lead_a: Agent
+) -> None:
+    """The list on the case page is prepared once per shape (sees all, or in so many teams):
+    each shape lists exactly the customer's other cases that `visible_cases` gives."""
+    team_c = factories.team("Billing")
+    ann = factories.customer("Ann Smith")
+    shown = factories.case(customer_=ann, team_=team_a)
+    others = [
+        factories.case(customer_=ann, team_=team_a),
+        factories.case(customer_=ann, team_=team_b),
+        factories.case(customer_=ann, team_=team_c),
+        factories.case(customer_=ann),
+    ]
+    factories.case(team_=team_a)  # another customer's
+    outsider = factories.agent(teams=[team_b])
+    secret = factories.case(customer_=ann, team_=team_a)
+    set_restriction(case=secret, by=lead_a, restricted=True, people=[outsider], reason="A colleague's HR matter")
+    agents = [
+        factories.agent(),
+        factories.agent(teams=[team_a]),
+        factories.agent(teams=[team_a, team_c]),
+        outsider,
+        factories.agent(role=Role.SERVICE_MANAGER),
+    ]
+    for agent in agents:
+        expected = list(
+            visible_cases(agent).filter(customer=ann).exclude(pk=shown.pk).order_by("-updated_at", "-id")[:10]
+        )
+        assert other_cases_of_customer(shown, agent) == expected, agent.username
+    sightings = {agent.username: {case.pk for case in other_cases_of_customer(shown, agent)} for agent in agents}
+    assert sightings[agents[2].username] == {others[0].pk, others[2].pk, others[3].pk}
+    assert secret.pk in sightings[outsider.username]
+    assert sightings[agents[4].username] == {case.pk for case in others}
