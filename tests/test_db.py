@@ -4,6 +4,9 @@ given and give them their keys."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.db.models import Count, F, QuerySet
@@ -119,6 +122,27 @@ def test_a_prepared_insert_adapts_json_and_dates() -> None:
     stored = CaseEvent.objects.get(pk=inserted.pk)
     assert stored.data == {"text": "Ünïcode “quotes”", "n": [1, 2]}
     assert stored.created_at == event.created_at
+
+
+def test_a_prepared_insert_stores_datetimes_as_the_orm_would_in_any_time_zone() -> None:
+    """Aware datetimes in any zone are stored as the same instant; a naive one is taken, with
+    the field's own warning, as the desk's local time, as `bulk_create` takes it."""
+    case = factories.case()
+    summer = datetime(2026, 7, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Europe/London"))
+    aware = CaseEvent(case=case, kind="note_added", data={}, created_at=summer)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        (naive,) = PreparedInsert(CaseEvent)(
+            [CaseEvent(case=case, kind="note_added", data={}, created_at=summer.replace(tzinfo=None))]
+        )
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        (by_orm,) = CaseEvent.objects.bulk_create(
+            [CaseEvent(case=case, kind="note_added", data={}, created_at=summer.replace(tzinfo=None))]
+        )
+    PreparedInsert(CaseEvent)([aware])
+    stored = dict(CaseEvent.objects.filter(pk__in=[aware.pk, naive.pk, by_orm.pk]).values_list("pk", "created_at"))
+    assert stored[aware.pk] == summer
+    assert stored[aware.pk].astimezone(UTC).hour == 8
+    assert stored[naive.pk] == stored[by_orm.pk]
 
 
 def test_a_prepared_insert_converts_what_is_not_already_the_columns_type() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -88,12 +89,20 @@ _UNCONVERTED: dict[type[models.Field[Any, Any]], type] = {
     models.PositiveIntegerField: int,
     models.PositiveSmallIntegerField: int,
     models.PositiveBigIntegerField: int,
+    # The primary keys that foreign keys point to.
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.SmallAutoField: int,
 }
 
 
 def _stored_as_is(field: models.Field[Any, Any]) -> type | None:
     if isinstance(field, models.ForeignKey):
         return _stored_as_is(field.target_field)
+    if type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add):
+        # An aware datetime goes straight to the backend's adapter, as the field would send it
+        # after checking it is aware (a naive one, or any other value, takes the field's way).
+        return datetime
     return _UNCONVERTED.get(type(field))
 
 
@@ -274,7 +283,12 @@ class PreparedInsert(Generic[M]):
     def _value(row: M, field: models.Field[Any, Any], as_is: type | None, db: BaseDatabaseWrapper) -> Any:
         if as_is is not None:
             value = getattr(row, field.attname)
-            if value is None or type(value) is as_is:
+            if value is None:
+                return value
+            if as_is is datetime:
+                if type(value) is datetime and value.tzinfo is not None:
+                    return db.ops.adapt_datetimefield_value(value)
+            elif type(value) is as_is:
                 return value
         return field.get_db_prep_save(field.pre_save(row, True), db)
 

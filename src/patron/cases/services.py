@@ -275,9 +275,9 @@ def _checked_new_case(new: NewCase, *, now: datetime, by: Agent | None, position
     where = f" (case {position + 1})" if position else ""
     subject = _clean_subject(new.subject, where)
     body = _clean_body(new.body, where)
-    _require_choice(new.kind, CaseKind.values, "kind", "kind of case")
-    _require_choice(new.channel, Channel.values, "channel", "channel")
-    _require_choice(new.priority, Priority.values, "priority", "priority")
+    _require_choice(new.kind, _KINDS, "kind", "kind of case")
+    _require_choice(new.channel, _CHANNELS, "channel", "channel")
+    _require_choice(new.priority, _PRIORITIES, "priority", "priority")
     if new.customer.pk is None:
         raise ValidationFailed("The customer must be saved before a case is opened for them.")
     if new.customer.merged_into_id is not None:
@@ -310,7 +310,7 @@ def receive_message(
 ) -> Message:
     """Append what the customer sent. A case waiting on the customer opens again; a resolved or
     closed one is reopened, because the customer still needs something."""
-    _require_choice(channel, Channel.values, "channel", "channel")
+    _require_choice(channel, _CHANNELS, "channel", "channel")
     body = _clean_body(body)
     at = _received_at(received_at, timezone.now())
     with transaction.atomic():
@@ -686,11 +686,11 @@ def _apply_changes(case: Case, changes: CaseChanges, by: Agent, now: datetime) -
         _record(case, EventKind.SUBJECT_CHANGED, by, now, data={"before": case.subject, "after": subject})
         case.subject, changed = subject, True
     if changes.kind is not UNSET and changes.kind != case.kind:
-        _require_choice(changes.kind, CaseKind.values, "kind", "kind of case")
+        _require_choice(changes.kind, _KINDS, "kind", "kind of case")
         _record(case, EventKind.KIND_CHANGED, by, now, data={"before": case.kind, "after": changes.kind})
         case.kind, changed = changes.kind, True
     if changes.priority is not UNSET and changes.priority != case.priority:
-        _require_choice(changes.priority, Priority.values, "priority", "priority")
+        _require_choice(changes.priority, _PRIORITIES, "priority", "priority")
         _record(case, EventKind.PRIORITY_CHANGED, by, now, data={"before": case.priority, "after": changes.priority})
         case.priority, changed = changes.priority, True
     if changes.category is not UNSET:
@@ -702,7 +702,7 @@ def _apply_changes(case: Case, changes: CaseChanges, by: Agent, now: datetime) -
     if changes.tags is not UNSET:
         changed = _apply_tags(case, changes.tags, by, now) or changed
     if changes.status is not UNSET and changes.status != case.status:
-        _require_choice(changes.status, Status.values, "status", "status")
+        _require_choice(changes.status, _STATUSES, "status", "status")
         if not can_move(case.status, changes.status):
             raise ValidationFailed(_transition_refusal(case.status, changes.status), fields={"status": "Not allowed."})
         if changes.status in (Status.RESOLVED, Status.CLOSED):
@@ -820,7 +820,7 @@ def _version_plus_one() -> Any:
 
 def record_event(*, case: Case, kind: str, at: datetime, data: dict[str, Any], by: Agent | None = None) -> CaseEvent:
     """Add an event another app derived from the case (a service target met or breached)."""
-    _require_choice(kind, EventKind.values, "kind", "kind of event")
+    _require_choice(kind, _EVENT_KINDS, "kind", "kind of event")
     return _record(case, kind, by, at, data=data)
 
 
@@ -836,7 +836,7 @@ def record_events(events: Sequence[DerivedEvent]) -> list[CaseEvent]:
     """Add many derived events in one statement, as `record_event` adds one: for the cases a
     bulk opening or import brings in at once."""
     for event in events:
-        _require_choice(event.kind, EventKind.values, "kind", "kind of event")
+        _require_choice(event.kind, _EVENT_KINDS, "kind", "kind of event")
     return _INSERT_EVENTS(
         [CaseEvent(case=event.case, kind=event.kind, data=event.data, created_at=event.at) for event in events]
     )
@@ -914,7 +914,7 @@ def require_exception_if_restricted(case: Case, by: Agent, exception: str, *, wh
             f"anyway, say which exception applies: {choices}.",
             fields={"exception": "Choose the exception that applies."},
         )
-    _require_choice(exception, ProcessingException.values, "exception", "recognised exception to a restriction")
+    _require_choice(exception, _EXCEPTIONS, "exception", "recognised exception to a restriction")
     audit.record(
         actor=by,
         action="restricted_processing",
@@ -937,6 +937,16 @@ def _check_assignee(assignee: Agent, team: Team | None, by: Agent | None) -> Non
             f"{assignee.display_name} is not in the {team.name} team.",
             fields={"assignee": "Choose someone in the case's team, or change the team."},
         )
+
+
+# Each checked for every case and event opened: a choices class builds its list of values anew
+# on each reading.
+_KINDS = tuple(CaseKind.values)
+_CHANNELS = tuple(Channel.values)
+_PRIORITIES = tuple(Priority.values)
+_STATUSES = tuple(Status.values)
+_EVENT_KINDS = tuple(EventKind.values)
+_EXCEPTIONS = tuple(ProcessingException.values)
 
 
 def _require_choice(value: object, allowed: Sequence[object], field: str, what: str) -> None:
