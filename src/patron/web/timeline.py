@@ -28,6 +28,8 @@ MESSAGE_EVENTS = frozenset(
     }
 )
 SPOKEN_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE})
+# Read for every message shown: a choices class builds its list of values anew on each reading.
+CHANNELS = frozenset(Channel.values)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def entry(event: CaseEvent) -> Entry:
 
 
 def _message_entry(event: CaseEvent, message: Message) -> Entry:
-    channel = Channel(message.channel).label if message.channel in Channel.values else message.channel
+    channel = Channel(message.channel).label if message.channel in CHANNELS else message.channel
     author = _author(message)
     if message.direction == Direction.NOTE:
         return Entry(event, "note", _("Internal note"), author, _("Only colleagues can see this."), message)
