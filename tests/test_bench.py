@@ -40,7 +40,11 @@ def test_bench_measures_every_figure_and_writes_the_report(db: None, tmp_path: P
     assert searches[0] == "search, a common word: “refund”"
     assert searches[1].startswith("search, a rare word: ")
     assert searches[2] == "search, two words: “smart meter”"
-    assert names[-2:] == ["open cases in bulk (services)", "open cases through the API"]
+    assert names[-3:] == [
+        "open cases in bulk (services)",
+        "open cases through the API",
+        "open cases through the API, 100 a request",
+    ]
     for result in results:
         assert result.verdict in {"PASS", "FAIL", "n/a"}
         assert result.value is not None or result.note, result.name

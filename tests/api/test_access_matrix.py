@@ -109,6 +109,14 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
             body={"subject": "A question", "body": "Hello.", "customer": {"email": "new@example.com", "name": "New"}},
         ),
     ),
+    "POST /cases/batch": (
+        Probe(
+            "/cases/batch",
+            EVERYONE,
+            201,
+            body={"cases": [{"subject": "A question", "body": "Hello.", "customer": {"email": "batch@example.com"}}]},
+        ),
+    ),
     "GET /cases/export": (Probe("/cases/export", EXPORTERS),),
     "PUT /cases/{reference}/restriction": (_case("/cases/{case}/restriction", LEADS_AND_UP, body=RESTRICT),),
     "PUT /customers/{customer_id}/restriction": (

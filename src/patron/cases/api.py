@@ -123,6 +123,73 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case] | Created[dic
     return Created(201, opened)
 
 
+class CaseBatchIn(Schema):
+    cases: list[CaseIn] = Field(
+        description=f"Up to {services.MAX_CASES_AT_ONCE} cases, each as `POST /cases` takes one."
+    )
+
+
+class OpenedInBatchOut(Schema):
+    """A case the batch opened. `customer`, `status` and `version` are left out (null) for a
+    restricted customer you are not named on."""
+
+    reference: str
+    restricted: bool
+    customer: int | None
+    status: str | None
+    version: int | None
+
+
+class CaseBatchOut(Schema):
+    cases: list[OpenedInBatchOut]
+
+
+@router.post("/cases/batch", response={201: CaseBatchOut})
+def open_case_batch(request: HttpRequest, body: CaseBatchIn) -> Created[dict[str, object]]:
+    """Open up to 100 cases at once, for imports and integrations that send many: each as
+    `POST /cases` opens one, in one transaction. If any is refused, none is opened (422, naming
+    which case, counting from 1). The cases come back in the order sent."""
+    agent = acting_agent(request.user)
+    teams: dict[str, Team] = {}
+    contacts = [_contact_case(case, agent, teams) for case in body.cases]
+    opened = services.open_cases_for_contacts(contacts=contacts, by=agent)
+    return Created(201, {"cases": [_opened_in_batch(case, agent) for case in opened]})
+
+
+def _contact_case(case: CaseIn, agent: Agent, teams: dict[str, Team]) -> services.ContactCase:
+    ref = case.customer
+    if case.team and case.team not in teams:
+        teams[case.team] = _team(case.team)
+    return services.ContactCase(
+        customer=_customer_by_id(ref.id, agent) if ref.id is not None else None,
+        email=ref.email,
+        phone=ref.phone,
+        name=ref.name,
+        customer_kind=ref.kind,
+        subject=case.subject,
+        body=case.body,
+        channel=case.channel,
+        kind=case.kind,
+        priority=PRIORITY_BY_NAME[case.priority],
+        team=teams[case.team] if case.team else None,
+        category=case.category,
+        tags=case.tags,
+        received_at=case.received_at,
+    )
+
+
+def _opened_in_batch(case: Case, agent: Agent) -> dict[str, object]:
+    if case.is_restricted and not queries.can_see_case(agent, case):
+        return {"reference": case.reference, "restricted": True, "customer": None, "status": None, "version": None}
+    return {
+        "reference": case.reference,
+        "restricted": case.is_restricted,
+        "customer": case.customer_id,
+        "status": case.status,
+        "version": case.version,
+    }
+
+
 REASON_HEADER = "X-Patron-Reason"
 
 

@@ -180,6 +180,69 @@ def open_case_for_contact(
         )
 
 
+@dataclass(frozen=True)
+class ContactCase:
+    """A case to open for `customer`, or for whoever this email address or phone number belongs
+    to, as `open_case_for_contact` takes one."""
+
+    subject: str
+    body: str
+    channel: str
+    customer: Customer | None = None
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    customer_kind: str = CustomerKind.EXTERNAL
+    kind: str = CaseKind.ENQUIRY
+    priority: int = Priority.NORMAL
+    team: Team | None = None
+    category: str = ""
+    tags: Sequence[str] = ()
+    received_at: datetime | None = None
+
+
+MAX_CASES_AT_ONCE = 100
+
+
+def open_cases_for_contacts(*, contacts: Sequence[ContactCase], by: Agent | None) -> list[Case]:
+    """Open many cases for their contacts at once (an integration's import, a batch through the
+    API): customers are found or made, then every case is opened, in one transaction. If any is
+    refused, nothing is kept, no new customer either, and the refusal names which it was."""
+    if not contacts:
+        raise ValidationFailed("Send at least one case.", fields={"cases": "Add a case."})
+    if len(contacts) > MAX_CASES_AT_ONCE:
+        raise ValidationFailed(
+            f"Send at most {MAX_CASES_AT_ONCE} cases at once; this had {len(contacts)}.",
+            fields={"cases": "Split them into smaller batches."},
+        )
+    with transaction.atomic():
+        new_cases = [_for_its_customer(contact, by, position) for position, contact in enumerate(contacts)]
+        return open_cases(new_cases=new_cases, by=by)
+
+
+def _for_its_customer(contact: ContactCase, by: Agent | None, position: int) -> NewCase:
+    customer = contact.customer
+    if customer is None:
+        try:
+            customer = find_or_create_customer(
+                email=contact.email, phone=contact.phone, name=contact.name, kind=contact.customer_kind, by=by
+            )
+        except ValidationFailed as refusal:
+            raise ValidationFailed(f"{refusal.message} (case {position + 1})", fields=refusal.fields) from refusal
+    return NewCase(
+        customer=customer,
+        subject=contact.subject,
+        body=contact.body,
+        channel=contact.channel,
+        kind=contact.kind,
+        priority=contact.priority,
+        team=contact.team,
+        category=contact.category,
+        tags=contact.tags,
+        received_at=contact.received_at,
+    )
+
+
 # Every new case, from every channel, takes these three inserts.
 _INSERT_CASES = PreparedInsert(Case)
 _INSERT_MESSAGES = PreparedInsert(Message)
@@ -191,7 +254,11 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
     """Open many cases in one transaction (imports, demo data): every one is validated first,
     and if any is refused, none is opened."""
     now = timezone.now()
-    checked = [_checked_new_case(new, now=now, by=by, position=index) for index, new in enumerate(new_cases)]
+    numbered = len(new_cases) > 1
+    checked = [
+        _checked_new_case(new, now=now, by=by, position=index if numbered else None)
+        for index, new in enumerate(new_cases)
+    ]
     with transaction.atomic(savepoint=False):
         cases = _INSERT_CASES(
             [
@@ -271,8 +338,8 @@ def _opened_data(new: NewCase, by: Agent | None) -> dict[str, Any]:
     return data
 
 
-def _checked_new_case(new: NewCase, *, now: datetime, by: Agent | None, position: int) -> NewCase:
-    where = f" (case {position + 1})" if position else ""
+def _checked_new_case(new: NewCase, *, now: datetime, by: Agent | None, position: int | None) -> NewCase:
+    where = f" (case {position + 1})" if position is not None else ""
     subject = _clean_subject(new.subject, where)
     body = _clean_body(new.body, where)
     _require_choice(new.kind, _KINDS, "kind", "kind of case")
