@@ -16,7 +16,7 @@ from django.utils import timezone
 from patron.accounts.models import Role
 from patron.cases.models import Case, CaseEvent, Channel, Priority
 from patron.customers.models import ContactPoint, Customer
-from patron.db import PreparedInsert, PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,18 @@ def test_a_prepared_query_keeps_deferred_fields_deferred() -> None:
     (found,) = names_only(customer_id=ann.pk)
     assert found.get_deferred_fields() >= {"kind", "notes"}
     assert found.name == "Ann Smith"
+
+
+def test_a_prepared_update_changes_the_rows_chosen_with_the_values_given() -> None:
+    ann = factories.customer("Ann Smith", email="ann@example.com")
+    bob = factories.customer("Bob Jones", email="bob@example.com")
+    rename = PreparedUpdate(
+        lambda customer_id, name: (Customer.objects.filter(pk=customer_id), {"name": name, "notes": F("name")})
+    )
+    assert rename(customer_id=ann.pk, name="Ann Jones") == 1
+    assert rename(customer_id=bob.pk + 1000, name="Nobody") == 0
+    stored = {customer.pk: (customer.name, customer.notes) for customer in Customer.objects.all()}
+    assert stored == {ann.pk: ("Ann Jones", "Ann Smith"), bob.pk: ("Bob Jones", "")}
 
 
 def _contains(text: str) -> QuerySet[Customer]:

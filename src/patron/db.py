@@ -6,12 +6,13 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # how querysets attach select_related rows
+from django.db.models.sql import UpdateQuery
 
 
 class TimestampedModel(models.Model):
@@ -201,17 +202,10 @@ class PreparedQuery(Generic[M]):
         return self._prepared[vendor]
 
     def _compile(self) -> _CompiledSelect:
-        markers = {name: _Slot(name, _FIRST_SLOT_NUMBER + index) for index, name in enumerate(self._names)}
-        by_number = {marker.number: name for name, marker in markers.items()}
-        queryset = self._build(**markers)
+        queryset = self._build(**_markers(self._names))
         compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
-        slots = [_slot_of(param, by_number) for param in params]
-        if sorted(set(filter(None, slots))) != sorted(self._names) or any(
-            isinstance(param, str) and _SLOT in param and slot is None
-            for param, slot in zip(params, slots, strict=True)
-        ):
-            raise ValueError("Every parameter of a prepared query must be compared as it is given.")
+        slots = _slots_in(params, self._names)
         select, klass_info = compiler.select, compiler.klass_info
         assert klass_info is not None, "A prepared query selects model instances."
         fields = klass_info["select_fields"]
@@ -228,6 +222,52 @@ class PreparedQuery(Generic[M]):
             converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
             prefetch=tuple(queryset._prefetch_related_lookups),  # type: ignore[attr-defined]
         )
+
+
+def _markers(names: Sequence[str]) -> dict[str, _Slot]:
+    return {name: _Slot(name, _FIRST_SLOT_NUMBER + index) for index, name in enumerate(names)}
+
+
+def _slots_in(params: Sequence[Any], names: Sequence[str]) -> list[str | None]:
+    """For each parameter of a compiled query, the name it is bound to, or None for a fixed one."""
+    by_number = {marker.number: name for name, marker in _markers(names).items()}
+    slots = [_slot_of(param, by_number) for param in params]
+    if sorted(set(filter(None, slots))) != sorted(names) or any(
+        isinstance(param, str) and _SLOT in param and slot is None for param, slot in zip(params, slots, strict=True)
+    ):
+        raise ValueError("Every parameter of a prepared query must be compared as it is given.")
+    return slots
+
+
+class PreparedUpdate:
+    """A fixed-shape UPDATE on a hot path (one every audited action makes), written with the
+    ORM and turned into SQL once, as `PreparedQuery` does for reads. `build` gives the rows to
+    change and the new values; parameters may be text or numbers. Answers how many rows it
+    changed, as `QuerySet.update` does."""
+
+    def __init__(self, build: Callable[..., tuple[QuerySet[Any], dict[str, Any]]]) -> None:
+        self._build = build
+        self._names = list(inspect.signature(build).parameters)
+        self._prepared: dict[str, tuple[str, list[str | None], list[Any]]] = {}
+
+    def __call__(self, **values: Any) -> int:
+        vendor = connection.vendor
+        if vendor not in self._prepared:
+            self._prepared[vendor] = self._compile()
+        sql, slots, fixed = self._prepared[vendor]
+        params = [values[slot] if slot is not None else fixed[index] for index, slot in enumerate(slots)]
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+
+    def _compile(self) -> tuple[str, list[str | None], list[Any]]:
+        queryset, new_values = self._build(**_markers(self._names))
+        query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
+        query.add_update_values(new_values)
+        if query.related_updates:
+            raise ValueError("A prepared update changes one table.")
+        sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+        return sql, _slots_in(params, self._names), list(params)
 
 
 def _slot_of(param: Any, by_number: dict[int, str]) -> str | None:

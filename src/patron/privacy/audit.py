@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from patron.db import PreparedInsert, PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate
 from patron.privacy.models import PERSONAL_SALT, AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -87,10 +87,16 @@ def personal_digest(details: Mapping[str, Any]) -> str:
     return hashlib.sha256(_canonical(details)).hexdigest()
 
 
-def _move_head_to(entry: AuditEntry) -> None:
-    moved = AuditHead.objects.filter(pk=HEAD).update(
-        entries=F("entries") + 1, last_entry_id=entry.pk, last_hash=entry.entry_hash
+_MOVE_HEAD = PreparedUpdate(
+    lambda entry_id, entry_hash: (
+        AuditHead.objects.filter(pk=HEAD),
+        {"entries": F("entries") + 1, "last_entry_id": entry_id, "last_hash": entry_hash},
     )
+)
+
+
+def _move_head_to(entry: AuditEntry) -> None:
+    moved = _MOVE_HEAD(entry_id=entry.pk, entry_hash=entry.entry_hash)
     if not moved:
         # Only an empty trail has no head yet (a database emptied as a whole); had one been removed
         # from a trail with entries, the count starting again here tells `verify_chain` so.

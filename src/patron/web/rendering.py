@@ -6,6 +6,7 @@ templates; every other widget (radio lists, for instance) is rendered by Django 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,6 +100,12 @@ def _option_html(option: Mapping[str, Any]) -> str:
     return format_html("<label{}>{} {}</label>", label_for, field, option["label"])
 
 
+def _escaped(text: str) -> str:
+    """`conditional_escape` for text already made a string, without the wrapper that checks every
+    call for lazy text; safe text stays as it is."""
+    return text if isinstance(text, SafeString) else html.escape(text)
+
+
 def attributes_html(attrs: Mapping[str, Any]) -> str:
     """As django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name."""
     parts = []
@@ -106,8 +113,8 @@ def attributes_html(attrs: Mapping[str, Any]) -> str:
         if value is False:
             continue
         # Escaped as format_html would, without its cost: a page writes thousands of these.
-        shown = f" {conditional_escape(name)}"
-        parts.append(shown if value is True else f'{shown}="{conditional_escape(str(value))}"')
+        shown = f" {_escaped(name)}"
+        parts.append(shown if value is True else f'{shown}="{_escaped(str(value))}"')
     return "".join(parts)
 
 

@@ -15,6 +15,7 @@ from patron.accounts.services import automation_agent
 from patron.cases import services as cases
 from patron.cases.models import Case, Priority, Status
 from patron.cases.services import CaseChanges
+from patron.db import PreparedQuery
 from patron.errors import DomainError
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at, status_at
@@ -158,6 +159,15 @@ _ACTIONS = {
 }
 
 
+# Every case page visit asks; most find nothing, and then nothing is written.
+_UNREAD_ON_CASE = PreparedQuery(
+    lambda agent_id, case_id: ServiceAlert.objects.filter(agent_id=agent_id, case_id=case_id, read_at=None).only("id")
+)
+
+
 def mark_alerts_read(*, agent: Agent, case: Case) -> int:
     """The agent has opened the case the alerts were about: they are dealt with."""
-    return ServiceAlert.objects.filter(agent=agent, case=case, read_at=None).update(read_at=timezone.now())
+    unread = [alert.pk for alert in _UNREAD_ON_CASE(agent_id=agent.pk, case_id=case.pk)]
+    if not unread:
+        return 0
+    return ServiceAlert.objects.filter(pk__in=unread, read_at=None).update(read_at=timezone.now())
