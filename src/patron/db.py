@@ -273,8 +273,9 @@ class PreparedUpdate:
 def _slot_of(param: Any, by_number: dict[int, str]) -> str | None:
     if isinstance(param, str) and param.startswith(_SLOT):
         return param.removeprefix(_SLOT)
-    if type(param) is int:
-        return by_number.get(param)
+    # PostgreSQL's driver may be handed numbers wrapped in its own int subclasses (Int8).
+    if isinstance(param, int) and not isinstance(param, bool):
+        return by_number.get(int(param))
     return None
 
 
