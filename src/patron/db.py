@@ -167,9 +167,7 @@ class PreparedQuery(Generic[M]):
 
     def __call__(self, **values: Any) -> list[M]:
         compiled = self._prepare()
-        params = [
-            values[slot] if slot is not None else compiled.fixed[index] for index, slot in enumerate(compiled.slots)
-        ]
+        params = _bound(compiled.slots, compiled.fixed, values)
         db = connections[DEFAULT_DB_ALIAS]
         with db.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -239,6 +237,11 @@ def _slots_in(params: Sequence[Any], names: Sequence[str]) -> list[str | None]:
     return slots
 
 
+def _bound(slots: Sequence[str | None], fixed: Sequence[Any], values: dict[str, Any]) -> list[Any]:
+    """The parameters to run a prepared statement with: each slot's value, the fixed ones kept."""
+    return [values[slot] if slot is not None else fixed[index] for index, slot in enumerate(slots)]
+
+
 class PreparedUpdate:
     """A fixed-shape UPDATE on a hot path (one every audited action makes), written with the
     ORM and turned into SQL once, as `PreparedQuery` does for reads. `build` gives the rows to
@@ -255,9 +258,8 @@ class PreparedUpdate:
         if vendor not in self._prepared:
             self._prepared[vendor] = self._compile()
         sql, slots, fixed = self._prepared[vendor]
-        params = [values[slot] if slot is not None else fixed[index] for index, slot in enumerate(slots)]
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, _bound(slots, fixed, values))
             return int(cursor.rowcount)
 
     def _compile(self) -> tuple[str, list[str | None], list[Any]]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Team
-from patron.cases.models import Case, CaseEvent, EventKind, Message
+from patron.cases.models import Case, CaseEvent, EventKind, Message, Priority
 from patron.cases.services import MAX_CASES_AT_ONCE, set_customer_restriction
 from patron.customers.models import ContactPoint, Customer
 from tests import factories
@@ -41,7 +41,7 @@ def test_a_batch_opens_every_case_in_the_order_sent(api_a: ApiClient, team_a: Te
     assert [item["status"] for item in opened] == ["new"] * 4
     assert [item["version"] for item in opened] == [case.version for case in cases]
     assert cases[0].team == team_a
-    assert cases[0].priority == 3
+    assert cases[0].priority == Priority.HIGH
     assert [tag.name for tag in cases[0].tags.all()] == ["delivery"]
     assert cases[1].customer == known
     assert cases[1].created_at == when
@@ -115,3 +115,15 @@ def test_a_restricted_customer_in_a_batch_stays_with_the_people_named(
     opened = Case.objects.get(pk=int(second["reference"].split("-")[1]))
     assert opened.customer == secret
     assert opened.is_restricted
+
+
+def test_a_batch_of_one_is_refused_as_post_cases_refuses_it(api_a: ApiClient) -> None:
+    """One path opens both: the same case is refused with the same words, and no number."""
+    for refused in (_case(1, body="   "), _case(1, customer={"name": "No contact"})):
+        alone = api_a.post("/cases", refused)
+        batched = api_a.post("/cases/batch", {"cases": [refused]})
+        assert alone.status_code == batched.status_code == 422
+        assert alone.json()["detail"] == batched.json()["detail"]
+        assert "(case" not in alone.json()["detail"]
+    assert Case.objects.count() == 0
+    assert Customer.objects.count() == 0

@@ -98,24 +98,7 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case] | Created[dic
     """Open a case. 202, with the reference alone, when it is for a restricted customer you are
     not named on: the case is opened, and who the customer is stays with the people named."""
     agent = acting_agent(request.user)
-    ref = body.customer
-    opened = services.open_case_for_contact(
-        customer=_customer_by_id(ref.id, agent) if ref.id is not None else None,
-        email=ref.email,
-        phone=ref.phone,
-        name=ref.name,
-        customer_kind=ref.kind,
-        subject=body.subject,
-        body=body.body,
-        channel=body.channel,
-        kind=body.kind,
-        priority=PRIORITY_BY_NAME[body.priority],
-        team=_team(body.team) if body.team else None,
-        category=body.category,
-        tags=body.tags,
-        received_at=body.received_at,
-        by=agent,
-    )
+    opened = services.open_case_for_contact(_contact_case(body, agent, {}), by=agent)
     if opened.is_restricted and not queries.can_see_case(agent, opened):
         detail = "The case was opened. It is restricted: only the people named on it can see it."
         return Created(202, {"reference": opened.reference, "restricted": True, "detail": detail})
@@ -147,8 +130,8 @@ class CaseBatchOut(Schema):
 @router.post("/cases/batch", response={201: CaseBatchOut})
 def open_case_batch(request: HttpRequest, body: CaseBatchIn) -> Created[dict[str, object]]:
     """Open up to 100 cases at once, for imports and integrations that send many: each as
-    `POST /cases` opens one, in one transaction. If any is refused, none is opened (422, naming
-    which case, counting from 1). The cases come back in the order sent."""
+    `POST /cases` opens one, in one transaction. If any is refused, none is opened (422; when there
+    are several, naming which, counting from 1). The cases come back in the order sent."""
     agent = acting_agent(request.user)
     teams: dict[str, Team] = {}
     contacts = [_contact_case(case, agent, teams) for case in body.cases]

@@ -97,16 +97,9 @@ def case_for_agent(*, agent: Agent, reference: str) -> Case:
 
 
 def _in_sight(agent: Agent, case: Case) -> bool:
-    """`visible_cases` for one case, and a restricted one for those who may open it."""
-    if case.is_restricted:
-        return may_open_restricted(agent) or is_named_on(agent, case)
-    in_reach = (
-        agent.sees_all_cases
-        or case.team_id is None
-        or case.assignee_id == agent.pk
-        or case.team_id in team_ids_of(agent)
-    )
-    return in_reach or is_named_on(agent, case)
+    """`visible_cases` for one case, and a restricted one for those who may open it: as
+    `can_see_case`, and the people named on a case that is no longer restricted still see it."""
+    return can_see_case(agent, case) or (not case.is_restricted and is_named_on(agent, case))
 
 
 _CASE_WITH_PEOPLE = PreparedQuery(

@@ -141,49 +141,10 @@ def _name_on_restricted(cases: Sequence[Case], now: datetime) -> None:
     )
 
 
-def open_case_for_contact(
-    *,
-    customer: Customer | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    name: str | None = None,
-    customer_kind: str = CustomerKind.EXTERNAL,
-    subject: str,
-    body: str,
-    channel: str,
-    by: Agent | None,
-    kind: str = CaseKind.ENQUIRY,
-    priority: int = Priority.NORMAL,
-    team: Team | None = None,
-    category: str = "",
-    tags: Sequence[str] = (),
-    received_at: datetime | None = None,
-) -> Case:
-    """Open a case for `customer`, or for whoever this email address or phone number belongs to,
-    making the customer if they are new: one transaction, so a refused case leaves no customer
-    behind."""
-    with transaction.atomic():
-        if customer is None:
-            customer = find_or_create_customer(email=email, phone=phone, name=name, kind=customer_kind, by=by)
-        return open_case(
-            customer=customer,
-            subject=subject,
-            body=body,
-            channel=channel,
-            by=by,
-            kind=kind,
-            priority=priority,
-            team=team,
-            category=category,
-            tags=tags,
-            received_at=received_at,
-        )
-
-
 @dataclass(frozen=True)
 class ContactCase:
     """A case to open for `customer`, or for whoever this email address or phone number belongs
-    to, as `open_case_for_contact` takes one."""
+    to (a new customer when nobody has it yet)."""
 
     subject: str
     body: str
@@ -204,6 +165,12 @@ class ContactCase:
 MAX_CASES_AT_ONCE = 100
 
 
+def open_case_for_contact(contact: ContactCase, *, by: Agent | None) -> Case:
+    """Open a case for the contact's customer, making the customer if they are new: one
+    transaction, so a refused case leaves no customer behind."""
+    return open_cases_for_contacts(contacts=[contact], by=by)[0]
+
+
 def open_cases_for_contacts(*, contacts: Sequence[ContactCase], by: Agent | None) -> list[Case]:
     """Open many cases for their contacts at once (an integration's import, a batch through the
     API): customers are found or made, then every case is opened, in one transaction. If any is
@@ -215,12 +182,15 @@ def open_cases_for_contacts(*, contacts: Sequence[ContactCase], by: Agent | None
             f"Send at most {MAX_CASES_AT_ONCE} cases at once; this had {len(contacts)}.",
             fields={"cases": "Split them into smaller batches."},
         )
+    numbered = len(contacts) > 1
     with transaction.atomic():
-        new_cases = [_for_its_customer(contact, by, position) for position, contact in enumerate(contacts)]
+        new_cases = [
+            _for_its_customer(contact, by, position if numbered else None) for position, contact in enumerate(contacts)
+        ]
         return open_cases(new_cases=new_cases, by=by)
 
 
-def _for_its_customer(contact: ContactCase, by: Agent | None, position: int) -> NewCase:
+def _for_its_customer(contact: ContactCase, by: Agent | None, position: int | None) -> NewCase:
     customer = contact.customer
     if customer is None:
         try:
@@ -228,6 +198,8 @@ def _for_its_customer(contact: ContactCase, by: Agent | None, position: int) -> 
                 email=contact.email, phone=contact.phone, name=contact.name, kind=contact.customer_kind, by=by
             )
         except ValidationFailed as refusal:
+            if position is None:
+                raise
             raise ValidationFailed(f"{refusal.message} (case {position + 1})", fields=refusal.fields) from refusal
     return NewCase(
         customer=customer,
