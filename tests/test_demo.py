@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import random
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -17,7 +19,7 @@ from patron.cases.models import Case, CaseEvent, CaseKind, Channel, Direction, E
 from patron.cases.transitions import can_move
 from patron.channels.models import Mailbox
 from patron.customers.models import ContactKind, ContactPoint, Customer, CustomerKind, Organisation
-from patron.demo import DEMO_PASSWORD, DemoResult, load_demo
+from patron.demo import DEMO_PASSWORD, HISTORY_DAYS, LONDON, SEED, DemoResult, _received_at, load_demo
 from patron.feedback.models import Survey, SurveyStatus
 from patron.feedback.queries import survey_figures
 from patron.privacy.models import AuditEntry, AuditHead, ConsentRecord
@@ -239,3 +241,27 @@ def test_demo_has_a_survey_history_that_honours_consent(demo: DemoResult, db: No
     assert figures.answered == answered.count()
     assert figures.score is not None
     assert 0 <= figures.score <= 100
+
+
+@pytest.mark.parametrize("time_of_day", ["00:04:00", "09:30:00", "14:00:00", "23:50:00"])
+def test_loads_minutes_apart_on_one_day_plan_the_cases_in_one_order(time_of_day: str) -> None:
+    """The desk's cases are numbered in the order they were received, so that order must not
+    hang on the minute the demo is loaded, only on the day."""
+    first_load = datetime.fromisoformat(f"2026-11-30T{time_of_day}").replace(tzinfo=LONDON)
+    second_load = first_load + timedelta(minutes=5)
+    channels = (Channel.EMAIL, Channel.PHONE, Channel.INTERNAL, Channel.FACE_TO_FACE)
+    ages = [random.Random(n).uniform(0.01, HISTORY_DAYS) for n in range(3000)]
+
+    def plan(now: datetime) -> list[datetime]:
+        rng = random.Random(SEED)
+        return [_received_at(rng, age, channels[n % len(channels)], now) for n, age in enumerate(ages)]
+
+    first, second = plan(first_load), plan(second_load)
+
+    assert sorted(range(len(ages)), key=first.__getitem__) == sorted(range(len(ages)), key=second.__getitem__)
+    assert max(first) <= first_load - timedelta(minutes=10)
+    assert max(second) <= second_load - timedelta(minutes=10)
+    # Only the last day is squeezed to fit before the load; the rest of the history stays put.
+    older = [n for n, moment in enumerate(first) if moment <= first_load - timedelta(days=1, minutes=10)]
+    assert len(older) > 2900
+    assert all(first[n] == second[n] for n in older)

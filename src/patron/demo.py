@@ -616,16 +616,30 @@ def _status_for_age(rng: random.Random, age: float) -> str:
 
 
 def _received_at(rng: random.Random, age_days: float, channel: str, now: datetime) -> datetime:
-    """A moment about `age_days` ago, in the hours people get in touch on that channel."""
-    local = (now - timedelta(days=age_days)).astimezone(LONDON)
+    """A moment about `age_days` ago, in the hours people get in touch on that channel.
+
+    The moment is counted back from the end of today rather than from this minute, so loads on
+    the same day plan the cases in the same order; the last day is then squeezed to end ten
+    minutes ago, which keeps that order."""
+    today = now.astimezone(LONDON).date()
+    day_end = datetime(today.year, today.month, today.day, tzinfo=LONDON) + timedelta(days=1)
+    local = (day_end - timedelta(days=age_days)).astimezone(LONDON)
     written = channel in (Channel.EMAIL, Channel.WEB, Channel.SOCIAL, Channel.API)
     hour = rng.randint(7, 22) if written and rng.random() < 0.3 else rng.randint(8, 17)
     moment = datetime(local.year, local.month, local.day, hour, rng.randint(0, 59), rng.randint(0, 59), tzinfo=LONDON)
     if not written and moment.weekday() == 6:  # offices and phone lines are closed on Sundays
         moment -= timedelta(days=2 if channel == Channel.INTERNAL else 1)
-    while moment > now - timedelta(minutes=10):
-        moment -= timedelta(days=1)
-    return moment.astimezone(timezone.get_current_timezone())
+    return _in_the_past(moment, now=now, day_end=day_end).astimezone(timezone.get_current_timezone())
+
+
+def _in_the_past(moment: datetime, *, now: datetime, day_end: datetime) -> datetime:
+    """The planned moment, or, when it falls in the last day, its place in the day before ten
+    minutes ago: the same stretch of time shrunk, so earlier moments stay earlier."""
+    latest = now - timedelta(minutes=10)
+    shrink_from = latest - timedelta(days=1)
+    if moment <= shrink_from:
+        return moment
+    return shrink_from + (moment - shrink_from) * ((latest - shrink_from) / (day_end - shrink_from))
 
 
 def _plan_one(
