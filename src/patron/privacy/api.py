@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -254,69 +255,62 @@ def list_subject_requests(request: HttpRequest, status: str = "open") -> list[Su
     return list(rights.list_subject_requests(agent=acting_agent(request.user), status=status)[:500])
 
 
+def _record_step(
+    request: HttpRequest, request_id: int, record: Callable[..., SubjectRequest], body: Schema
+) -> SubjectRequest:
+    """A step on a request's clock, recorded by its service with the fields of the body."""
+    agent = acting_agent(request.user)
+    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
+    return record(request=found, by=agent, **body.model_dump())
+
+
 @router.post("/privacy/requests/{request_id}/extend", response=SubjectRequestOut)
 def extend_subject_request(request: HttpRequest, request_id: int, body: ExtendIn) -> SubjectRequest:
     """Two more months for a complex request, with the reason: three months from receipt."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.extend_subject_request(request=found, reason=body.reason, by=agent)
+    return _record_step(request, request_id, rights.extend_subject_request, body)
 
 
 @router.post("/privacy/requests/{request_id}/identity/request", response=SubjectRequestOut)
 def request_identity(request: HttpRequest, request_id: int, body: AskedIn) -> SubjectRequest:
     """Identity evidence reasonably asked for: the clock does not start until it arrives."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.request_identity(request=found, requested_on=body.requested_on, what=body.what, by=agent)
+    return _record_step(request, request_id, rights.request_identity, body)
 
 
 @router.post("/privacy/requests/{request_id}/identity", response=SubjectRequestOut)
 def verify_identity(request: HttpRequest, request_id: int, body: IdentityIn) -> SubjectRequest:
     """The requester's identity verified (the acting person, now, and how); when evidence was
     asked for, the month runs from the day it arrived."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.verify_identity(request=found, received_on=body.received_on, method=body.method, by=agent)
+    return _record_step(request, request_id, rights.verify_identity, body)
 
 
 @router.post("/privacy/requests/{request_id}/fee/request", response=SubjectRequestOut)
 def request_fee(request: HttpRequest, request_id: int, body: FeeAskedIn) -> SubjectRequest:
     """A fee asked for a manifestly unfounded or excessive request: the clock waits for it."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.request_fee(request=found, requested_on=body.requested_on, reason=body.reason, by=agent)
+    return _record_step(request, request_id, rights.request_fee, body)
 
 
 @router.post("/privacy/requests/{request_id}/fee", response=SubjectRequestOut)
 def receive_fee(request: HttpRequest, request_id: int, body: ReceivedIn) -> SubjectRequest:
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.receive_fee(request=found, received_on=body.received_on, by=agent)
+    return _record_step(request, request_id, rights.receive_fee, body)
 
 
 @router.post("/privacy/requests/{request_id}/clarification/request", response=SubjectRequestOut)
 def request_clarification(request: HttpRequest, request_id: int, body: ClarificationAskedIn) -> SubjectRequest:
     """Stop the clock while the scope of the request is clarified."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.request_clarification(request=found, asked_on=body.asked_on, what=body.what, by=agent)
+    return _record_step(request, request_id, rights.request_clarification, body)
 
 
 @router.post("/privacy/requests/{request_id}/clarification", response=SubjectRequestOut)
 def receive_clarification(request: HttpRequest, request_id: int, body: ReceivedIn) -> SubjectRequest:
     """The clarification came: the clock runs again, the due date moved on by the days it stood."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.receive_clarification(request=found, received_on=body.received_on, by=agent)
+    return _record_step(request, request_id, rights.receive_clarification, body)
 
 
 @router.post("/privacy/requests/{request_id}/due-date", response=SubjectRequestOut)
 def override_due_date(request: HttpRequest, request_id: int, body: DueDateIn) -> SubjectRequest:
     """Set the due date by hand over the computed one, with the reason (the computed rule stays
     in `due_rule`); null goes back to the computed date."""
-    agent = acting_agent(request.user)
-    found = rights.subject_request_by_id(agent=agent, request_id=request_id)
-    return rights.override_due_date(request=found, due_on=body.due_on, reason=body.reason, by=agent)
+    return _record_step(request, request_id, rights.override_due_date, body)
 
 
 @router.post("/privacy/breaches", response={201: BreachOut})

@@ -131,6 +131,25 @@ def clock_state(request: SubjectRequest) -> str:
 CLOCK_FIELDS = ["clock_started_on", "due_on", "due_if_restarted", "due_rule"]
 
 
+def _save_on_clock(
+    locked: SubjectRequest,
+    by: Agent,
+    step: str,
+    changes: Mapping[str, object],
+    *,
+    tell_due: bool = False,
+    **details: object,
+) -> SubjectRequest:
+    """Make the step's changes, count the clock again from them, save both and audit the step;
+    with `tell_due`, the audit entry carries the due date the step led to."""
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _set_clock(locked)
+    locked.save(update_fields=[*changes, *CLOCK_FIELDS])
+    _audit(locked, by, step, **details, **({"due_on": locked.due_on} if tell_due else {}))
+    return locked
+
+
 def override_due_date(*, request: SubjectRequest, due_on: date | None, reason: str, by: Agent) -> SubjectRequest:
     """The privacy officer sets the due date over the computed one (the law leaves some
     counting open), with the reason; None goes back to the computed date. It applies while
@@ -149,12 +168,8 @@ def override_due_date(*, request: SubjectRequest, due_on: date | None, reason: s
                 f"The clock started on {clock.started_on:%d %B %Y}; the due date must be after it.",
                 fields={"due_on": "Check the date."},
             )
-        locked.due_override_on = due_on
-        locked.due_override_reason = reason if due_on is not None else ""
-        _set_clock(locked)
-        locked.save(update_fields=["due_override_on", "due_override_reason", *CLOCK_FIELDS])
-        _audit(locked, by, "due_date_set", due_on=due_on, computed=clock.due_on, reason=reason)
-    return locked
+        changes = {"due_override_on": due_on, "due_override_reason": reason if due_on is not None else ""}
+        return _save_on_clock(locked, by, "due_date_set", changes, due_on=due_on, computed=clock.due_on, reason=reason)
 
 
 def extend_subject_request(*, request: SubjectRequest, reason: str, by: Agent) -> SubjectRequest:
@@ -175,12 +190,8 @@ def extend_subject_request(*, request: SubjectRequest, reason: str, by: Agent) -
             )
         if first_month.due_on is not None and timezone.localdate() > first_month.due_on:
             raise Conflict("The first month has passed: an extension had to be decided and told within it.")
-        locked.extended = True
-        locked.extension_reason = reason
-        _set_clock(locked)
-        locked.save(update_fields=["extended", "extension_reason", *CLOCK_FIELDS])
-        _audit(locked, by, "extended", reason=reason, due_on=locked.due_on)
-    return locked
+        changes = {"extended": True, "extension_reason": reason}
+        return _save_on_clock(locked, by, "extended", changes, tell_due=True, reason=reason)
 
 
 def request_identity(*, request: SubjectRequest, requested_on: date, what: str, by: Agent) -> SubjectRequest:
@@ -196,11 +207,8 @@ def request_identity(*, request: SubjectRequest, requested_on: date, what: str, 
             raise Conflict("Their identity is already verified.")
         if locked.identity_requested_on is not None:
             raise Conflict("Identity evidence was already asked for; record it when it arrives.")
-        locked.identity_requested_on, locked.identity_asked_for = requested_on, what
-        _set_clock(locked)
-        locked.save(update_fields=["identity_requested_on", "identity_asked_for", *CLOCK_FIELDS])
-        _audit(locked, by, "identity_requested", requested_on=requested_on, what=what)
-    return locked
+        changes = {"identity_requested_on": requested_on, "identity_asked_for": what}
+        return _save_on_clock(locked, by, "identity_requested", changes, requested_on=requested_on, what=what)
 
 
 def verify_identity(*, request: SubjectRequest, received_on: date, method: str, by: Agent) -> SubjectRequest:
@@ -219,22 +227,15 @@ def verify_identity(*, request: SubjectRequest, received_on: date, method: str, 
         locked = _locked_open(request, doing="changed")
         if locked.identity_verified_at is not None:
             raise Conflict("Their identity is already verified.")
-        locked.identity_received_on = received_on
-        locked.identity_verified_at = timezone.now()
-        locked.identity_verified_by = by
-        locked.identity_method = method
-        _set_clock(locked)
-        locked.save(
-            update_fields=[
-                "identity_received_on",
-                "identity_verified_at",
-                "identity_verified_by",
-                "identity_method",
-                *CLOCK_FIELDS,
-            ]
+        changes = {
+            "identity_received_on": received_on,
+            "identity_verified_at": timezone.now(),
+            "identity_verified_by": by,
+            "identity_method": method,
+        }
+        return _save_on_clock(
+            locked, by, "identity_verified", changes, tell_due=True, received_on=received_on, method=method
         )
-        _audit(locked, by, "identity_verified", received_on=received_on, method=method, due_on=locked.due_on)
-    return locked
 
 
 def request_fee(*, request: SubjectRequest, requested_on: date, reason: str, by: Agent) -> SubjectRequest:
@@ -252,11 +253,8 @@ def request_fee(*, request: SubjectRequest, requested_on: date, reason: str, by:
         locked = _locked_open(request, doing="changed")
         if locked.fee_requested_on is not None:
             raise Conflict("A fee was already asked for.")
-        locked.fee_requested_on, locked.fee_reason = requested_on, reason
-        _set_clock(locked)
-        locked.save(update_fields=["fee_requested_on", "fee_reason", *CLOCK_FIELDS])
-        _audit(locked, by, "fee_requested", requested_on=requested_on, reason=reason)
-    return locked
+        changes = {"fee_requested_on": requested_on, "fee_reason": reason}
+        return _save_on_clock(locked, by, "fee_requested", changes, requested_on=requested_on, reason=reason)
 
 
 def receive_fee(*, request: SubjectRequest, received_on: date, by: Agent) -> SubjectRequest:
@@ -268,11 +266,8 @@ def receive_fee(*, request: SubjectRequest, received_on: date, by: Agent) -> Sub
         if locked.fee_received_on is not None:
             raise Conflict("The fee was already received.")
         _check_answer_on(received_on, asked_on=locked.fee_requested_on, field="received_on")
-        locked.fee_received_on = received_on
-        _set_clock(locked)
-        locked.save(update_fields=["fee_received_on", *CLOCK_FIELDS])
-        _audit(locked, by, "fee_received", received_on=received_on, due_on=locked.due_on)
-    return locked
+        changes = {"fee_received_on": received_on}
+        return _save_on_clock(locked, by, "fee_received", changes, tell_due=True, received_on=received_on)
 
 
 def request_clarification(*, request: SubjectRequest, asked_on: date, what: str, by: Agent) -> SubjectRequest:
@@ -302,10 +297,7 @@ def request_clarification(*, request: SubjectRequest, asked_on: date, what: str,
         if clock.due_on is not None and asked_on > clock.due_on:
             raise Conflict("The request was already due on that day: the clock cannot be stopped after it ran out.")
         ClockPause.objects.create(request=locked, asked_on=asked_on, what=what, asked_by=by)
-        _set_clock(locked)
-        locked.save(update_fields=CLOCK_FIELDS)
-        _audit(locked, by, "clarification_requested", asked_on=asked_on, what=what)
-    return locked
+        return _save_on_clock(locked, by, "clarification_requested", {}, asked_on=asked_on, what=what)
 
 
 def receive_clarification(*, request: SubjectRequest, received_on: date, by: Agent) -> SubjectRequest:
@@ -319,10 +311,7 @@ def receive_clarification(*, request: SubjectRequest, received_on: date, by: Age
         _check_answer_on(received_on, asked_on=waiting.asked_on, field="received_on")
         waiting.answered_on = received_on
         waiting.save(update_fields=["answered_on"])
-        _set_clock(locked)
-        locked.save(update_fields=CLOCK_FIELDS)
-        _audit(locked, by, "clarification_received", received_on=received_on, due_on=locked.due_on)
-    return locked
+        return _save_on_clock(locked, by, "clarification_received", {}, tell_due=True, received_on=received_on)
 
 
 def _locked_open(request: SubjectRequest, *, doing: str) -> SubjectRequest:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -57,64 +56,35 @@ def new_request(request: AgentRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Step:
-    """One step on a request's clock: its form and the service call it makes."""
+    """One step on a request's clock: its form, and the service that records it, called with the
+    form's fields."""
 
     form: type[PatronForm]
-    act: Callable[[SubjectRequest, dict[str, Any], Agent], SubjectRequest]
+    record: Callable[..., SubjectRequest]
     done: str
 
 
 STEPS: dict[str, Step] = {
-    "extend": Step(
-        officer_forms.ExtendForm,
-        lambda found, clean, by: rights.extend_subject_request(request=found, reason=clean["reason"], by=by),
-        "The request was extended.",
-    ),
+    "extend": Step(officer_forms.ExtendForm, rights.extend_subject_request, "The request was extended."),
     "identity_request": Step(
         officer_forms.IdentityRequestForm,
-        lambda found, clean, by: rights.request_identity(
-            request=found, requested_on=clean["requested_on"], what=clean["what"], by=by
-        ),
+        rights.request_identity,
         "Identity evidence asked for: the clock starts when it arrives.",
     ),
-    "identity": Step(
-        officer_forms.IdentityVerifiedForm,
-        lambda found, clean, by: rights.verify_identity(
-            request=found, received_on=clean["received_on"], method=clean["method"], by=by
-        ),
-        "Their identity is verified.",
-    ),
+    "identity": Step(officer_forms.IdentityVerifiedForm, rights.verify_identity, "Their identity is verified."),
     "fee_request": Step(
-        officer_forms.FeeRequestForm,
-        lambda found, clean, by: rights.request_fee(
-            request=found, requested_on=clean["requested_on"], reason=clean["reason"], by=by
-        ),
-        "A fee was asked for: the clock starts when it is paid.",
+        officer_forms.FeeRequestForm, rights.request_fee, "A fee was asked for: the clock starts when it is paid."
     ),
-    "fee": Step(
-        officer_forms.FeeReceivedForm,
-        lambda found, clean, by: rights.receive_fee(request=found, received_on=clean["received_on"], by=by),
-        "The fee was received.",
-    ),
+    "fee": Step(officer_forms.FeeReceivedForm, rights.receive_fee, "The fee was received."),
     "clarification_request": Step(
         officer_forms.ClarificationRequestForm,
-        lambda found, clean, by: rights.request_clarification(
-            request=found, asked_on=clean["asked_on"], what=clean["what"], by=by
-        ),
+        rights.request_clarification,
         "The clock is stopped until the clarification comes.",
     ),
     "clarification": Step(
-        officer_forms.ClarificationReceivedForm,
-        lambda found, clean, by: rights.receive_clarification(request=found, received_on=clean["received_on"], by=by),
-        "The clock runs again.",
+        officer_forms.ClarificationReceivedForm, rights.receive_clarification, "The clock runs again."
     ),
-    "due_date": Step(
-        officer_forms.DueDateForm,
-        lambda found, clean, by: rights.override_due_date(
-            request=found, due_on=clean["due_on"], reason=clean["reason"], by=by
-        ),
-        "The due date was set.",
-    ),
+    "due_date": Step(officer_forms.DueDateForm, rights.override_due_date, "The due date was set."),
 }
 
 
@@ -151,7 +121,10 @@ def request_step(request: AgentRequest, request_id: int, step: str) -> HttpRespo
     if chosen is None:
         raise Http404("No such step.")
     form = chosen.form(request.POST)
-    if form.is_valid() and attempt(form, lambda: chosen.act(found, form.cleaned_data, request.user)) is not None:
+    if (
+        form.is_valid()
+        and attempt(form, lambda: chosen.record(request=found, by=request.user, **form.cleaned_data)) is not None
+    ):
         messages.success(request, chosen.done)
         return redirect("web:privacy_request", request_id=found.pk)
     return _request_page(request, found, bound=(step, form))
