@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -68,8 +71,24 @@ def test_load_demo_leaves_an_existing_account_alone(db: None) -> None:
     assert Agent.objects.filter(username="admin").count() == 1
 
 
+@contextmanager
+def _clock_from(start: datetime) -> Iterator[None]:
+    """The time runs on from `start` as it would from the real present."""
+    began = time.monotonic()
+
+    def now() -> datetime:
+        return start + timedelta(seconds=time.monotonic() - began)
+
+    with mock.patch.object(timezone, "now", now):
+        yield
+
+
 def test_load_demo_gives_the_same_desk_each_time(db: None) -> None:
-    load_demo(cases=SMALL, progress=False)
+    # Both loads start at the same moment, as two loads at the same time of day would: the rules
+    # act on how long cases have waited, which would otherwise move on between the two.
+    start = timezone.now()
+    with _clock_from(start):
+        load_demo(cases=SMALL, progress=False)
     first = list(Case.objects.order_by("id").values_list("subject", "channel", "kind", "status"))
     first_messages = list(Message.objects.order_by("id").values_list("body_text", flat=True))
     Case.objects.all().delete()
@@ -91,7 +110,8 @@ def test_load_demo_gives_the_same_desk_each_time(db: None) -> None:
     for model in desk:
         model.objects.all().delete()
 
-    load_demo(cases=SMALL, progress=False)
+    with _clock_from(start):
+        load_demo(cases=SMALL, progress=False)
 
     assert list(Case.objects.order_by("id").values_list("subject", "channel", "kind", "status")) == first
     assert list(Message.objects.order_by("id").values_list("body_text", flat=True)) == first_messages
