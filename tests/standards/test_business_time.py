@@ -136,6 +136,21 @@ def test_between_is_negative_when_reversed() -> None:
     assert business_time_between(at("2025-06-11 12:00"), at("2025-06-11 10:00"), office) == timedelta(hours=-2)
 
 
+def test_measures_stay_right_when_an_earlier_moment_moves_the_running_totals_back() -> None:
+    """Open time before a moment is remembered; reaching months further back renumbers the
+    running totals, and what was remembered must not be used against the new numbers."""
+    calendar = schedule()
+    monday, friday = at("2025-06-02 09:00"), at("2025-06-06 17:00")
+    assert business_time_between(monday, friday, calendar) == timedelta(hours=40)
+    new_year = at("2025-01-02 09:00")
+
+    assert business_time_between(new_year, friday, calendar) == (
+        business_time_between(new_year, monday, calendar) + timedelta(hours=40)
+    )
+    assert business_time_between(monday, friday, calendar) == timedelta(hours=40)
+    assert add_business_time(monday, timedelta(hours=40), calendar) == friday
+
+
 def test_naive_datetimes_and_negative_durations_are_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         add_business_time(datetime(2025, 1, 1, 9), timedelta(hours=1), schedule())  # noqa: DTZ001

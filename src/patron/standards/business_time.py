@@ -44,6 +44,9 @@ class Schedule:
     # subtraction and adding into a binary search, whatever the distance.
     _prefix: list[timedelta] = field(default_factory=list, repr=False)
     _anchor: list[date] = field(default_factory=list, repr=False)
+    # Open time before recent moments: a case's clocks measure from its opening and up to now
+    # for each target, and add from the same two moments. Valid until the anchor moves back.
+    _before: dict[datetime, timedelta] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -66,6 +69,9 @@ class Schedule:
 
     def open_time_before(self, moment: datetime) -> timedelta:
         """Open time from the schedule's anchor day up to `moment` (may be negative before it)."""
+        known = self._before.get(moment)
+        if known is not None:
+            return known
         day = moment.astimezone(self.zone).date()
         index = self._index(day)
         within = ZERO
@@ -73,7 +79,10 @@ class Schedule:
             if start >= moment:
                 break
             within += min(end, moment) - start
-        return self._prefix[index] + within
+        if len(self._before) > 4_096:
+            self._before.clear()
+        before = self._before[moment] = self._prefix[index] + within
+        return before
 
     def moment_after(self, start: datetime, duration: timedelta) -> datetime:
         """The moment when the open time since the anchor reaches open_time_before(start) + duration."""
@@ -121,6 +130,7 @@ class Schedule:
         shift = earlier[-1]
         self._prefix[:] = earlier[:-1] + [value + shift for value in self._prefix]
         self._anchor[0] = new_anchor
+        self._before.clear()
 
     def is_open(self, moment: datetime) -> bool:
         local_day = moment.astimezone(self.zone).date()
@@ -156,14 +166,16 @@ def add_business_time(start: datetime, duration: timedelta, schedule: Schedule) 
         raise ValueError("A duration to add cannot be negative.")
     if duration == ZERO:
         return start
-    return schedule.moment_after(start.astimezone(UTC), duration)
+    return schedule.moment_after(_in_utc(start), duration)
 
 
 def business_time_between(start: datetime, end: datetime, schedule: Schedule) -> timedelta:
     """Open time from `start` to `end`; negative when `end` is before `start`."""
     _require_aware(start)
     _require_aware(end)
-    earlier, later = sorted((start.astimezone(UTC), end.astimezone(UTC)))
+    earlier, later = _in_utc(start), _in_utc(end)
+    if later < earlier:
+        earlier, later = later, earlier
     # The earlier moment first: reaching back may move the running totals' anchor day, which
     # would make a figure taken before it incomparable.
     before_earlier = schedule.open_time_before(earlier)
@@ -263,7 +275,15 @@ def _first_instant_with_offset(low: datetime, high: datetime, offset: timedelta,
     return high
 
 
+def _in_utc(moment: datetime) -> datetime:
+    """The moment in UTC. Most arrive in it already (from the database) and need no conversion,
+    which the clocks of every case would otherwise pay for several times."""
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
 def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is UTC:
+        return
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("Business-time arithmetic needs aware datetimes (with a time zone).")
 
