@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import random
+import sys
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -149,6 +152,48 @@ def test_measures_stay_right_when_an_earlier_moment_moves_the_running_totals_bac
     )
     assert business_time_between(monday, friday, calendar) == timedelta(hours=40)
     assert add_business_time(monday, timedelta(hours=40), calendar) == friday
+
+
+def test_threads_sharing_one_schedule_get_the_answers_one_thread_would() -> None:
+    """A server's threads share each calendar's schedule, and reaching further back renumbers its
+    running totals while others read them. Threads are switched as often as possible here."""
+    rng = random.Random(5)
+    starts = [
+        at("2025-12-01 09:00") - timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 1440)) for _ in range(400)
+    ]
+    spans = [timedelta(minutes=rng.randint(1, 60 * 24 * 30)) for _ in starts]
+    expected = [
+        (business_time_between(a, a + d, schedule()), add_business_time(a, d, schedule()))
+        for a, d in zip(starts, spans, strict=True)
+    ]
+    shared = schedule()
+    answers: dict[int, tuple[timedelta, datetime]] = {}
+
+    failures: list[Exception] = []
+
+    def work(offset: int) -> None:
+        try:
+            for index in range(offset, len(starts), 4):
+                start, span = starts[index], spans[index]
+                answers[index] = (
+                    business_time_between(start, start + span, shared),
+                    add_business_time(start, span, shared),
+                )
+        except Exception as failure:  # noqa: BLE001 - reported below, beside the answers
+            failures.append(failure)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(offset,)) for offset in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert [answers[index] for index in range(len(starts))] == expected
 
 
 def test_naive_datetimes_and_negative_durations_are_refused() -> None:

@@ -8,6 +8,7 @@ day the clocks go forward is an hour shorter and the day they go back an hour lo
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class Schedule:
     # Open time before recent moments: a case's clocks measure from its opening and up to now
     # for each target, and add from the same two moments. Valid until the anchor moves back.
     _before: dict[datetime, timedelta] = field(default_factory=dict, repr=False)
+    # One schedule serves every thread of a server: moving the anchor back renumbers the totals,
+    # and nothing may read them half renumbered, or remember a figure from before.
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -69,35 +73,46 @@ class Schedule:
 
     def open_time_before(self, moment: datetime) -> timedelta:
         """Open time from the schedule's anchor day up to `moment` (may be negative before it)."""
-        known = self._before.get(moment)
-        if known is not None:
-            return known
-        day = moment.astimezone(self.zone).date()
-        index = self._index(day)
-        within = ZERO
-        for start, end in self.open_intervals(day):
-            if start >= moment:
-                break
-            within += min(end, moment) - start
-        if len(self._before) > 4_096:
-            self._before.clear()
-        before = self._before[moment] = self._prefix[index] + within
-        return before
+        with self._lock:
+            known = self._before.get(moment)
+            if known is not None:
+                return known
+            day = moment.astimezone(self.zone).date()
+            index = self._index(day)
+            within = ZERO
+            for start, end in self.open_intervals(day):
+                if start >= moment:
+                    break
+                within += min(end, moment) - start
+            if len(self._before) > 4_096:
+                self._before.clear()
+            before = self._before[moment] = self._prefix[index] + within
+            return before
+
+    def open_time_between(self, earlier: datetime, later: datetime) -> timedelta:
+        """Open time from `earlier` to `later`, both read against the same running totals."""
+        with self._lock:
+            # The earlier moment first: reaching back may move the anchor day, which would make a
+            # figure taken before it incomparable.
+            before_earlier = self.open_time_before(earlier)
+            return self.open_time_before(later) - before_earlier
 
     def moment_after(self, start: datetime, duration: timedelta) -> datetime:
         """The moment when the open time since the anchor reaches open_time_before(start) + duration."""
-        goal = self.open_time_before(start) + duration
-        first = self._index(start.astimezone(self.zone).date())
-        limit = first + SEARCH_LIMIT_DAYS
-        while self._prefix[-1] < goal:
-            if len(self._prefix) > limit + 1:
-                raise NoOpenTime(
-                    f"The calendar is not open at all in the {SEARCH_LIMIT_DAYS} days after {start.isoformat()}."
-                )
-            self._extend_forward(64)
-        day_index = bisect_left(self._prefix, goal, lo=first + 1) - 1
-        remaining = goal - self._prefix[day_index]
-        for opens, closes in self.open_intervals(self._anchor[0] + timedelta(days=day_index)):
+        with self._lock:
+            goal = self.open_time_before(start) + duration
+            first = self._index(start.astimezone(self.zone).date())
+            limit = first + SEARCH_LIMIT_DAYS
+            while self._prefix[-1] < goal:
+                if len(self._prefix) > limit + 1:
+                    raise NoOpenTime(
+                        f"The calendar is not open at all in the {SEARCH_LIMIT_DAYS} days after {start.isoformat()}."
+                    )
+                self._extend_forward(64)
+            day_index = bisect_left(self._prefix, goal, lo=first + 1) - 1
+            remaining = goal - self._prefix[day_index]
+            day = self._anchor[0] + timedelta(days=day_index)
+        for opens, closes in self.open_intervals(day):
             length = closes - opens
             if remaining <= length:
                 return opens + remaining
@@ -176,10 +191,7 @@ def business_time_between(start: datetime, end: datetime, schedule: Schedule) ->
     earlier, later = _in_utc(start), _in_utc(end)
     if later < earlier:
         earlier, later = later, earlier
-    # The earlier moment first: reaching back may move the running totals' anchor day, which
-    # would make a figure taken before it incomparable.
-    before_earlier = schedule.open_time_before(earlier)
-    measured = schedule.open_time_before(later) - before_earlier
+    measured = schedule.open_time_between(earlier, later)
     return measured if end >= start else -measured
 
 
