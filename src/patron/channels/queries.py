@@ -28,13 +28,19 @@ class EarlierEmail(NamedTuple):
 
 def find_processed_with_message_id(*, message_id: str, other_than: int) -> EarlierEmail | None:
     """The email already processed under this Message-ID, if any (not the one asked about)."""
-    found = (
+    found = _PROCESSED_WITH_MESSAGE_ID(message_id=message_id, other_than=other_than)
+    return EarlierEmail(found[0].pk, found[0].case_id) if found else None
+
+
+# Every email taken in asks it, to tell a copy from a first arrival.
+_PROCESSED_WITH_MESSAGE_ID = PreparedQuery(
+    lambda message_id, other_than: (
         InboundEmail.objects.filter(message_id=message_id, status=InboundStatus.PROCESSED)
         .exclude(pk=other_than)
         .order_by("id")
-        .values_list("pk", "case_id")[:1]
+        .only("id", "case_id")[:1]
     )
-    return next((EarlierEmail(*row) for row in found), None)
+)
 
 
 def case_ids_for_message_ids(*, message_ids: Sequence[str]) -> dict[str, int]:

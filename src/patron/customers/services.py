@@ -24,7 +24,7 @@ from patron.customers.models import (
     OrganisationKind,
     PreferredChannel,
 )
-from patron.db import PreparedInsert, PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate
 from patron.errors import Conflict, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.characteristics import characteristics_in
@@ -253,10 +253,16 @@ def mark_deliverable(*, email: str) -> None:
     """The customer wrote from this address: whatever bounced before, it works now."""
     if "@" not in email:
         return
-    normalised = normalise(ContactKind.EMAIL, email)[1]
-    ContactPoint.objects.filter(
-        kind=ContactKind.EMAIL, normalised=normalised, undeliverable_since__isnull=False
-    ).update(undeliverable_since=None, undeliverable_reason="")
+    _CLEAR_UNDELIVERABLE(normalised=normalise(ContactKind.EMAIL, email)[1])
+
+
+# Every email taken in makes it, and almost always finds nothing to clear.
+_CLEAR_UNDELIVERABLE = PreparedUpdate(
+    lambda normalised: (
+        ContactPoint.objects.filter(kind=ContactKind.EMAIL, normalised=normalised, undeliverable_since__isnull=False),
+        {"undeliverable_since": None, "undeliverable_reason": ""},
+    )
+)
 
 
 _ORGANISATIONS_WITH_DOMAINS = PreparedQuery(lambda: Organisation.objects.exclude(email_domains=""))
