@@ -38,6 +38,7 @@ from patron.customers.services import (
     mark_undeliverable,
     organisations_read_once,
 )
+from patron.db import PreparedQuery
 from patron.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from patron.privacy import audit
 
@@ -180,7 +181,10 @@ def _process(inbound: InboundEmail) -> IngestResult:
         raise _Quarantine(f"The email could not be read ({type(error).__name__}: {error}).") from error
     with transaction.atomic():
         # The original is already in hand (in `read`): reading or writing it again is waste.
-        current = InboundEmail.objects.select_for_update().defer("raw").get(pk=inbound.pk)
+        locked = _LOCKED_WITHOUT_RAW(pk=inbound.pk)
+        if not locked:
+            raise InboundEmail.DoesNotExist(f"Email {inbound.pk} is no longer stored.")
+        current = locked[0]
         if current.status != InboundStatus.STORED:
             return IngestResult(
                 outcome=IngestOutcome.DUPLICATE,
@@ -215,6 +219,11 @@ def _process(inbound: InboundEmail) -> IngestResult:
     return IngestResult(
         outcome=IngestOutcome.STORED, reason=reason, case_reference=_reference(current.case_id), inbound_id=current.pk
     )
+
+
+# Every email taken in is locked once while it is filed, prepared once (inside a transaction,
+# as its lock requires on PostgreSQL).
+_LOCKED_WITHOUT_RAW = PreparedQuery(lambda pk: InboundEmail.objects.select_for_update().defer("raw").filter(pk=pk))
 
 
 def _file(inbound: InboundEmail, read: ReadEmail, *, received_at: datetime) -> str:
