@@ -37,7 +37,7 @@ from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind, ProcessingException
 from patron.customers.queries import processing_refusal
 from patron.customers.services import find_or_create_customer, merge_customer_records
-from patron.db import PreparedInsert, remember_related_of
+from patron.db import PreparedInsert, PreparedQuery, remember_related_of
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.pii import mask_pii, masked_kinds
@@ -911,7 +911,18 @@ def _record(
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("team", "assignee", "customer").get(pk=case.pk)
+    found = _LOCKED_CASE(case_id=case.pk)
+    if not found:
+        raise Case.DoesNotExist(f"Case {case.pk} does not exist.")
+    return found[0]
+
+
+# Every change to a case starts with it; prepared inside the transaction its lock needs.
+_LOCKED_CASE = PreparedQuery(
+    lambda case_id: (
+        Case.objects.select_for_update(of=("self",)).select_related("team", "assignee", "customer").filter(pk=case_id)
+    )
+)
 
 
 def record_case_viewed(*, case: Case, by: Agent, what: str = "case") -> None:

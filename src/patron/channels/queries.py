@@ -75,7 +75,14 @@ def list_quarantined_emails() -> QuerySet[InboundEmail]:
 
 def find_case(*, case_id: int) -> Case | None:
     """The case an email threads to; None when it does not exist (a mistyped reference)."""
-    return Case.objects.filter(pk=case_id).select_related("customer").first()
+    found = _CASE_WITH_CUSTOMER(case_id=case_id)
+    return found[0] if found else None
+
+
+# Every reply that arrives asks it.
+_CASE_WITH_CUSTOMER = PreparedQuery(
+    lambda case_id: Case.objects.filter(pk=case_id).select_related("customer").order_by("pk")[:1]
+)
 
 
 def quarantined_email_by_id(email_id: int) -> InboundEmail:
