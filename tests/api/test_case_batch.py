@@ -73,10 +73,15 @@ def test_a_case_without_a_way_to_reach_its_customer_is_named(api_a: ApiClient) -
 
 
 def test_an_unknown_team_or_customer_id_is_refused_before_anything_is_opened(api_a: ApiClient) -> None:
-    for case in (_case(2, team="no-such-team"), _case(2, customer={"id": 999_999})):
+    for case, detail in (
+        (_case(2, team="no-such-team"), "There is no team “no-such-team”. (case 2)"),
+        (_case(2, customer={"id": 999_999}), "There is no customer with id 999999. (case 2)"),
+    ):
         response = api_a.post("/cases/batch", {"cases": [_case(1), case]})
         assert response.status_code == 422
+        assert response.json()["detail"] == detail
         assert Case.objects.count() == 0
+        assert Customer.objects.count() == 0
 
 
 def test_an_empty_or_oversized_batch_is_refused(api_a: ApiClient) -> None:
@@ -119,7 +124,7 @@ def test_a_restricted_customer_in_a_batch_stays_with_the_people_named(
 
 def test_a_batch_of_one_is_refused_as_post_cases_refuses_it(api_a: ApiClient) -> None:
     """One path opens both: the same case is refused with the same words, and no number."""
-    for refused in (_case(1, body="   "), _case(1, customer={"name": "No contact"})):
+    for refused in (_case(1, body="   "), _case(1, customer={"name": "No contact"}), _case(1, team="no-such-team")):
         alone = api_a.post("/cases", refused)
         batched = api_a.post("/cases/batch", {"cases": [refused]})
         assert alone.status_code == batched.status_code == 422

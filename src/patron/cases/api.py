@@ -134,7 +134,14 @@ def open_case_batch(request: HttpRequest, body: CaseBatchIn) -> Created[dict[str
     are several, naming which, counting from 1). The cases come back in the order sent."""
     agent = acting_agent(request.user)
     teams: dict[str, Team] = {}
-    contacts = [_contact_case(case, agent, teams) for case in body.cases]
+    contacts = []
+    for position, case in enumerate(body.cases):
+        try:
+            contacts.append(_contact_case(case, agent, teams))
+        except ValidationFailed as refusal:
+            if len(body.cases) == 1:
+                raise
+            raise services.numbered_refusal(refusal, position) from refusal
     opened = services.open_cases_for_contacts(contacts=contacts, by=agent)
     return Created(201, {"cases": [_opened_in_batch(case, agent) for case in opened]})
 

@@ -190,6 +190,11 @@ def open_cases_for_contacts(*, contacts: Sequence[ContactCase], by: Agent | None
         return open_cases(new_cases=new_cases, by=by)
 
 
+def numbered_refusal(refusal: ValidationFailed, position: int) -> ValidationFailed:
+    """The refusal of one case among several sent together, naming which, counting from 1."""
+    return ValidationFailed(f"{refusal.message} (case {position + 1})", fields=refusal.fields)
+
+
 def _for_its_customer(contact: ContactCase, by: Agent | None, position: int | None) -> NewCase:
     customer = contact.customer
     if customer is None:
@@ -200,7 +205,7 @@ def _for_its_customer(contact: ContactCase, by: Agent | None, position: int | No
         except ValidationFailed as refusal:
             if position is None:
                 raise
-            raise ValidationFailed(f"{refusal.message} (case {position + 1})", fields=refusal.fields) from refusal
+            raise numbered_refusal(refusal, position) from refusal
     return NewCase(
         customer=customer,
         subject=contact.subject,
