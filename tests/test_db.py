@@ -170,3 +170,45 @@ def test_a_prepared_insert_converts_what_is_not_already_the_columns_type() -> No
     stored = list(Case.objects.order_by("pk").values_list("subject", "channel", "priority", "customer_id"))
     assert stored == [("As given", "phone", 3, ann.pk), ("12345", "email", 3, ann.pk)]
     assert [type(value) for value in stored[1]] == [str, str, int, int]
+
+
+def test_a_prepared_query_keeps_a_literal_percent_sign_in_its_sql() -> None:
+    # Modulo is written "%%" in the SQL every backend is given, beside the "%s" placeholders.
+    customers = [factories.customer(f"Customer {number}") for number in range(4)]
+    parity = PreparedQuery(
+        lambda customer_id: Customer.objects.filter(pk__gte=customer_id).annotate(odd=F("id") % 2).order_by("id")
+    )
+    found = [(customer.pk, customer.odd) for customer in parity(customer_id=customers[1].pk)]  # type: ignore[attr-defined]
+    assert found == [(customer.pk, customer.pk % 2) for customer in customers[1:]]
+
+
+def test_a_refused_prepared_write_raises_djangos_error_and_leaves_the_transaction_usable() -> None:
+    from django.db import IntegrityError, transaction
+
+    ann = factories.customer("Ann Smith", email="ann@example.com")
+    taken = ContactPoint(customer=ann, kind="email", value="ann@example.com", normalised="ann@example.com")
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PreparedInsert(ContactPoint)([taken])
+        renamed = PreparedUpdate(lambda customer_id: (Customer.objects.filter(pk=customer_id), {"name": "Ann Jones"}))
+        assert renamed(customer_id=ann.pk) == 1
+    assert Customer.objects.get(pk=ann.pk).name == "Ann Jones"
+    assert ContactPoint.objects.filter(normalised="ann@example.com").count() == 1
+
+
+def test_prepared_statements_are_seen_by_whatever_watches_the_queries() -> None:
+    ann = factories.customer("Ann Smith")
+    by_id = PreparedQuery(lambda customer_id: Customer.objects.filter(pk=customer_id))
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert by_id(customer_id=ann.pk) == [ann]
+    with CaptureQueriesContext(connection) as captured:
+        assert by_id(customer_id=ann.pk) == [ann]
+    assert len(seen) == 1
+    assert "customers_customer" in seen[0]
+    assert len(captured) == 1

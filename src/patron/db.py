@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # how querysets attach select_related rows
 from django.db.models.sql import UpdateQuery
+
+# How Django's SQLite cursor turns the "%s" placeholders every backend is written with into the
+# "?" sqlite3 takes; done once for a prepared statement instead of on each run.
+_SQLITE_PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
 class TimestampedModel(models.Model):
@@ -76,6 +81,48 @@ def remember_related_of(name: str, objects_by_instance: Sequence[tuple[models.Mo
 
 M = TypeVar("M", bound=models.Model)
 
+
+@dataclass(frozen=True)
+class _Statement:
+    """A prepared statement's SQL as Django's cursors take it, and as the driver takes it."""
+
+    sql: str
+    driver_sql: str
+
+    @classmethod
+    def of(cls, sql: str, vendor: str) -> _Statement:
+        driver_sql = _SQLITE_PLACEHOLDER.sub("?", sql).replace("%%", "%") if vendor == "sqlite" else sql
+        return cls(sql, driver_sql)
+
+
+def _run(
+    db: BaseDatabaseWrapper, statement: _Statement, params: Sequence[Any], *, fetch: bool
+) -> tuple[list[Any], int]:
+    """Run a prepared statement: its rows (when `fetch`) and how many rows it changed.
+
+    Django's cursor wraps every statement in several layers (the cursor wrapper, the error
+    wrapper, SQLite's placeholder rewriting), which on a hot path take longer than the indexed
+    statement itself. A prepared statement goes to the driver's cursor with the checks those
+    layers make (a usable connection, one thread, no broken transaction) and its errors turned
+    into Django's as usual. While queries are being logged or watched (a test counting them, a
+    wrapper installed), it goes the usual way, so everything watching sees it."""
+    if db.queries_logged or db.execute_wrappers:
+        with db.cursor() as wrapped:
+            wrapped.execute(statement.sql, params)
+            return (wrapped.fetchall() if fetch else []), wrapped.rowcount
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor() if db.vendor == "sqlite" else db.create_cursor()
+        try:
+            cursor.execute(statement.driver_sql, params)
+            return (cursor.fetchall() if fetch else []), cursor.rowcount
+        finally:
+            cursor.close()
+
+
 # Fields whose pre_save reads the attribute and whose conversion returns a value of this exact
 # type unchanged (a subclass, such as a choices enum, is converted as usual).
 _UNCONVERTED: dict[type[models.Field[Any, Any]], type] = {
@@ -133,7 +180,7 @@ class _CompiledSelect:
     """What the ORM works out for a query before and after running it: the SQL with its
     parameters, and how each row becomes a model instance with its related rows."""
 
-    sql: str
+    statement: _Statement
     slots: list[str | None]
     fixed: list[Any]
     model: type[models.Model]
@@ -166,12 +213,11 @@ class PreparedQuery(Generic[M]):
         self._prepared: dict[str, _CompiledSelect] = {}
 
     def __call__(self, **values: Any) -> list[M]:
-        compiled = self._prepare()
-        params = _bound(compiled.slots, compiled.fixed, values)
+        # The connection itself, looked up once: each use of the `connection` proxy is a lookup
+        # in a context-local store.
         db = connections[DEFAULT_DB_ALIAS]
-        with db.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        compiled = self._prepare(db)
+        rows, _ = _run(db, compiled.statement, _bound(compiled.slots, compiled.fixed, values), fetch=True)
         found = [self._instance(compiled, row, db) for row in rows]
         if compiled.prefetch and found:
             models.prefetch_related_objects(found, *compiled.prefetch)
@@ -193,13 +239,12 @@ class PreparedQuery(Generic[M]):
             setattr(instance, name, row[position])
         return instance  # type: ignore[return-value]
 
-    def _prepare(self) -> _CompiledSelect:
-        vendor = connection.vendor
-        if vendor not in self._prepared:
-            self._prepared[vendor] = self._compile()
-        return self._prepared[vendor]
+    def _prepare(self, db: BaseDatabaseWrapper) -> _CompiledSelect:
+        if db.vendor not in self._prepared:
+            self._prepared[db.vendor] = self._compile(db.vendor)
+        return self._prepared[db.vendor]
 
-    def _compile(self) -> _CompiledSelect:
+    def _compile(self, vendor: str) -> _CompiledSelect:
         queryset = self._build(**_markers(self._names))
         compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
@@ -208,7 +253,7 @@ class PreparedQuery(Generic[M]):
         assert klass_info is not None, "A prepared query selects model instances."
         fields = klass_info["select_fields"]
         return _CompiledSelect(
-            sql=sql,
+            statement=_Statement.of(sql, vendor),
             slots=slots,
             fixed=list(params),
             model=klass_info["model"],
@@ -251,25 +296,24 @@ class PreparedUpdate:
     def __init__(self, build: Callable[..., tuple[QuerySet[Any], dict[str, Any]]]) -> None:
         self._build = build
         self._names = list(inspect.signature(build).parameters)
-        self._prepared: dict[str, tuple[str, list[str | None], list[Any]]] = {}
+        self._prepared: dict[str, tuple[_Statement, list[str | None], list[Any]]] = {}
 
     def __call__(self, **values: Any) -> int:
-        vendor = connection.vendor
-        if vendor not in self._prepared:
-            self._prepared[vendor] = self._compile()
-        sql, slots, fixed = self._prepared[vendor]
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, _bound(slots, fixed, values))
-            return int(cursor.rowcount)
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.vendor not in self._prepared:
+            self._prepared[db.vendor] = self._compile(db.vendor)
+        statement, slots, fixed = self._prepared[db.vendor]
+        _, changed = _run(db, statement, _bound(slots, fixed, values), fetch=False)
+        return int(changed)
 
-    def _compile(self) -> tuple[str, list[str | None], list[Any]]:
+    def _compile(self, vendor: str) -> tuple[_Statement, list[str | None], list[Any]]:
         queryset, new_values = self._build(**_markers(self._names))
         query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
         query.add_update_values(new_values)
         if query.related_updates:
             raise ValueError("A prepared update changes one table.")
         sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
-        return sql, _slots_in(params, self._names), list(params)
+        return _Statement.of(sql, vendor), _slots_in(params, self._names), list(params)
 
 
 def _slot_of(param: Any, by_number: dict[int, str]) -> str | None:
@@ -292,7 +336,7 @@ class PreparedInsert(Generic[M]):
     def __init__(self, model: type[M]) -> None:
         self._model = model
         self._fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        self._statements: dict[tuple[str, int], str] = {}
+        self._statements: dict[tuple[str, int], _Statement] = {}
         # For each field, the one type of value its conversion would hand to the database as it
         # is (a string to a text column, an integer to a number or a key): such values go as
         # they are, which is most of them, and any other through the field's own conversion.
@@ -301,26 +345,22 @@ class PreparedInsert(Generic[M]):
     def __call__(self, rows: Sequence[M]) -> list[M]:
         if not rows:
             return []
-        if not connection.features.can_return_rows_from_bulk_insert:
+        db = connections[DEFAULT_DB_ALIAS]
+        if not db.features.can_return_rows_from_bulk_insert:
             return self._model._default_manager.bulk_create(rows)
-        batch = max(1, connection.ops.bulk_batch_size(self._fields, rows))
+        batch = max(1, db.ops.bulk_batch_size(self._fields, rows))
         for start in range(0, len(rows), batch):
-            self._insert(rows[start : start + batch])
+            self._insert(db, rows[start : start + batch])
         return list(rows)
 
-    def _insert(self, rows: Sequence[M]) -> None:
-        # The connection itself, looked up once: each use of the `connection` proxy is a lookup
-        # in a context-local store, thousands of them for a batch.
-        db = connections[DEFAULT_DB_ALIAS]
+    def _insert(self, db: BaseDatabaseWrapper, rows: Sequence[M]) -> None:
         pairs = list(zip(self._fields, self._as_is, strict=True))
         params = [self._value(row, field, as_is, db) for row in rows for field, as_is in pairs]
-        with connection.cursor() as cursor:
-            cursor.execute(self._statement(len(rows)), params)
-            keys = [found[0] for found in cursor.fetchall()]
-        for row, key in zip(rows, keys, strict=True):
+        returned, _ = _run(db, self._statement(db, len(rows)), params, fetch=True)
+        for row, (key,) in zip(rows, returned, strict=True):
             row.pk = key
             row._state.adding = False
-            row._state.db = connection.alias
+            row._state.db = db.alias
 
     @staticmethod
     def _value(row: M, field: models.Field[Any, Any], as_is: type | None, db: BaseDatabaseWrapper) -> Any:
@@ -335,15 +375,16 @@ class PreparedInsert(Generic[M]):
                 return value
         return field.get_db_prep_save(field.pre_save(row, True), db)
 
-    def _statement(self, count: int) -> str:
-        key = (connection.vendor, count)
+    def _statement(self, db: BaseDatabaseWrapper, count: int) -> _Statement:
+        key = (db.vendor, count)
         if key not in self._statements:
-            quote = connection.ops.quote_name
+            quote = db.ops.quote_name
             columns = ", ".join(quote(field.column) for field in self._fields)
             row = "(" + ", ".join(["%s"] * len(self._fields)) + ")"
             pk = quote(self._model._meta.pk.column)
-            self._statements[key] = (
+            sql = (
                 f"INSERT INTO {quote(self._model._meta.db_table)} ({columns}) "  # noqa: S608
                 f"VALUES {', '.join([row] * count)} RETURNING {pk}"
             )
+            self._statements[key] = _Statement.of(sql, db.vendor)
         return self._statements[key]
