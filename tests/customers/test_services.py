@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -136,3 +137,28 @@ def test_uk_numbers_are_shown_the_uk_way() -> None:
     assert display_phone("+447700900123") == "07700 900123"
     assert display_phone("+442079460958") == "020 7946 0958"
     assert display_phone("+33142685300") == "+33 1 42 68 53 00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_recorded_by_someone_else_between_the_look_up_and_the_write_is_found_not_doubled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from patron.customers import services
+
+    ann = factories.customer("Ann Smith", email="ann@example.com")
+    look_up = services._CUSTOMER_BY_POINT
+    calls: list[str] = []
+
+    def too_early(**values: str) -> list[Customer]:
+        # The first look-up runs before the other request's write landed.
+        calls.append(values["normalised"])
+        return [] if len(calls) == 1 else look_up(**values)
+
+    monkeypatch.setattr(services, "_CUSTOMER_BY_POINT", too_early)
+    with transaction.atomic():
+        found = find_or_create_customer(email="Ann@Example.com", name="Ann")
+    assert found == ann
+    assert calls == ["ann@example.com", "ann@example.com"]
+    assert Customer.objects.count() == 1
+    assert ContactPoint.objects.count() == 1
+    assert not AuditEntry.objects.filter(action="customer_created").exclude(object_id=str(ann.pk)).exists()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Created
+from ninja.renderers import JSONRenderer
 
 from patron.accounts.models import Agent, Team
 from patron.accounts.queries import acting_agent, agent_by_key, team_by_key
@@ -27,6 +28,7 @@ from patron.cases.schemas import (
     MessageIn,
     MessageOut,
     PriorityName,
+    case_out,
 )
 from patron.cases.services import CaseChanges
 from patron.customers.models import Customer
@@ -94,7 +96,7 @@ class OpenedOutOfSightOut(Schema):
 
 
 @router.post("/cases", response={201: CaseOut, 202: OpenedOutOfSightOut})
-def open_case(request: HttpRequest, body: CaseIn) -> Created[Case] | Created[dict[str, object]]:
+def open_case(request: HttpRequest, body: CaseIn) -> HttpResponse | Created[dict[str, object]]:
     """Open a case. 202, with the reference alone, when it is for a restricted customer you are
     not named on: the case is opened, and who the customer is stays with the people named."""
     agent = acting_agent(request.user)
@@ -103,7 +105,16 @@ def open_case(request: HttpRequest, body: CaseIn) -> Created[Case] | Created[dic
         detail = "The case was opened. It is restricted: only the people named on it can see it."
         return Created(202, {"reference": opened.reference, "restricted": True, "detail": detail})
     prefetch_related_objects([opened], *queries.SERVICE_LEVEL_PREFETCH)
-    return Created(201, opened)
+    return _created(request, case_out(opened))
+
+
+_JSON = JSONRenderer()
+
+
+def _created(request: HttpRequest, body: dict[str, object]) -> HttpResponse:
+    """A 201 answer rendered as the API renders every answer, for a body already made."""
+    content = _JSON.render(request, body, response_status=201)
+    return HttpResponse(content, status=201, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
 
 
 class CaseBatchIn(Schema):

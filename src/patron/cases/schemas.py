@@ -162,6 +162,37 @@ class CaseOut(Schema):
         return [tag.name for tag in case.tags.all()]
 
 
+def case_out(case: Case) -> dict[str, Any]:
+    """What `CaseOut` gives for a case, made directly. Every case opened through the API is
+    answered with it, and validating a model whose values all come from the database took
+    a tenth of such a request; tests/api/test_case_out.py holds the two to the same answer."""
+    team, assignee, customer = case.team, case.assignee, case.customer
+    return {
+        "reference": case.reference,
+        "subject": case.subject,
+        "kind": case.kind,
+        "channel": case.channel,
+        "status": case.status,
+        "priority": CaseOut.resolve_priority(case),
+        "customer": {"id": customer.pk, "name": customer.name, "kind": customer.kind},
+        "team": None if team is None else {"id": team.pk, "slug": team.slug, "name": team.name},
+        "assignee": None
+        if assignee is None
+        else {"id": assignee.pk, "username": assignee.username, "name": assignee.display_name},
+        "category": case.category,
+        "tags": CaseOut.resolve_tags(case),
+        "restricted": case.is_restricted,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "first_response_at": case.first_response_at,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "due_at": case.due_at,
+        "service_levels": CaseOut.resolve_service_levels(case),
+        "version": case.version,
+    }
+
+
 class CaseList(Schema):
     items: list[CaseOut]
     next_cursor: str | None

@@ -73,13 +73,20 @@ _INSERT_POINTS = PreparedInsert(ContactPoint)
 def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
     """Create a customer with their contact points. An email or phone already on another
     customer is refused, naming that customer, so duplicates are merged rather than made."""
+    return _create_customer(details, by, looked_up=frozenset())
+
+
+def _create_customer(details: CustomerDetails, by: Agent | None, *, looked_up: frozenset[tuple[str, str]]) -> Customer:
+    """As `create_customer`, with the (kind, normalised) points the caller has just found on no
+    one left unread; the unique index still refuses one taken since."""
     if not details.name or not details.name.strip():
         raise ValidationFailed("A customer needs a name.", fields={"name": "Enter the customer's name."})
     customer = Customer(kind=CustomerKind.EXTERNAL)
     _apply_details(customer, details)
     points = _new_points(
         [(ContactKind.EMAIL, email) for email in details.emails]
-        + [(ContactKind.PHONE, phone) for phone in details.phones]
+        + [(ContactKind.PHONE, phone) for phone in details.phones],
+        looked_up,
     )
     # Part of the caller's transaction when there is one (no savepoint of its own): a refusal
     # here refuses the whole change.
@@ -95,15 +102,18 @@ def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
     return customer
 
 
-def _new_points(given: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, bool]]:
+def _new_points(
+    given: Sequence[tuple[str, str]], looked_up: frozenset[tuple[str, str]]
+) -> list[tuple[str, str, str, bool]]:
     """The contact points of a new customer, normalised and checked in one query: any already
     on another customer is refused, naming them. The first of each kind is the primary one."""
     points: dict[tuple[str, str], str] = {}
     for kind, value in given:
         display, normalised = normalise(kind, value)
         points.setdefault((kind, normalised), display)
-    if points:
-        taken = _taken_point(list(points))
+    unread = [point for point in points if point not in looked_up]
+    if unread:
+        taken = _taken_point(unread)
         if taken is not None:
             raise Conflict(
                 f"{taken.value} already belongs to {taken.customer.name}. Merge the two customers instead.",
@@ -215,7 +225,7 @@ def find_or_create_customer(
     )
     try:
         with transaction.atomic():
-            return create_customer(details=details, by=by)
+            return _create_customer(details, by, looked_up=frozenset({(kind_of_point, normalised)}))
     except IntegrityError:
         # Another request created the same contact point between our read and our write.
         found = _customer_by_point(kind_of_point, normalised)
