@@ -348,7 +348,7 @@ class PreparedInsert(Generic[M]):
         db = connections[DEFAULT_DB_ALIAS]
         if not db.features.can_return_rows_from_bulk_insert:
             return self._model._default_manager.bulk_create(rows)
-        batch = max(1, db.ops.bulk_batch_size(self._fields, rows))
+        batch = self._batch_size(db, rows)
         for start in range(0, len(rows), batch):
             self._insert(db, rows[start : start + batch])
         return list(rows)
@@ -361,6 +361,10 @@ class PreparedInsert(Generic[M]):
             row.pk = key
             row._state.adding = False
             row._state.db = db.alias
+
+    def _batch_size(self, db: BaseDatabaseWrapper, rows: Sequence[M]) -> int:
+        # One row always fits, and asking the backend walks every field: most inserts are one row.
+        return 1 if len(rows) == 1 else max(1, db.ops.bulk_batch_size(self._fields, rows))
 
     @staticmethod
     def _value(row: M, field: models.Field[Any, Any], as_is: type | None, db: BaseDatabaseWrapper) -> Any:

@@ -11,6 +11,14 @@ from patron.accounts.services import authenticate_token
 
 
 class BearerToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Agent | None:
+        # As HttpBearer reads it, from the one header it needs: `request.headers` would first
+        # gather every header of the request into a new mapping, on every API call.
+        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
         agent = authenticate_token(token)
         if agent is not None:

@@ -103,7 +103,8 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
                 unchanged.append(clock)
     with transaction.atomic(savepoint=False):
         record_events(attainments)
-        SlaClock.objects.bulk_create(to_create, batch_size=500)
+        if to_create:
+            SlaClock.objects.bulk_create(to_create, batch_size=500)
         # One UPDATE a clock: `bulk_update`'s single UPDATE, with a CASE over every row for each
         # column, took five times as long for 60 clocks on SQLite.
         for clock in to_update:
