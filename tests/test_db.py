@@ -5,6 +5,7 @@ given and give them their keys."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -212,3 +213,24 @@ def test_prepared_statements_are_seen_by_whatever_watches_the_queries() -> None:
     assert len(seen) == 1
     assert "customers_customer" in seen[0]
     assert len(captured) == 1
+
+
+def test_a_remembered_empty_relation_answers_without_queries_and_forgets_on_change(
+    django_assert_num_queries: Any,
+) -> None:
+    from patron.cases.models import Tag
+    from patron.db import remember_related
+
+    case = factories.case()
+    remember_related(case, "tags", [])
+    with django_assert_num_queries(0):
+        assert list(case.tags.all()) == []
+        assert list(case.tags.filter(name="refund")) == []
+        assert case.tags.count() == 0
+        assert not case.tags.exists()
+    refund = Tag.objects.create(name="refund")
+    case.tags.add(refund)
+    assert list(case.tags.all()) == [refund]
+    remember_related(case, "tags", [refund])
+    with django_assert_num_queries(0):
+        assert list(case.tags.all()) == [refund]

@@ -59,7 +59,13 @@ def remember_related(instance: models.Model, name: str, objects: list[Any]) -> N
     cache: dict[str, Any] = getattr(instance, "_prefetched_objects_cache", {})
     cache.pop(name, None)
     instance._prefetched_objects_cache = cache  # type: ignore[attr-defined]
-    queryset = getattr(instance, name).get_queryset()
+    if objects:
+        queryset = getattr(instance, name).get_queryset()
+    else:
+        # None at all (a new case's tags, usually): an empty queryset answers every query as the
+        # relation's own would, without building the relation's manager and filter.
+        related = cast(type[models.Model], instance._meta.get_field(name).related_model)
+        queryset = related._default_manager.none()
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     cache[name] = queryset
