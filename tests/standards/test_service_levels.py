@@ -148,6 +148,14 @@ def test_a_check_is_scheduled_for_the_soonest_due_time(
         factories.case(team_=team_a)
     assert callbacks == []
     assert ScheduledCheck.objects.count() == 1
+    # A case due sooner than the check already scheduled needs one of its own.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sooner = factories.case(team_=team_a, received_at=first.created_at - H / 2)
+    assert len(callbacks) == 1
+    assert sorted(ScheduledCheck.objects.values_list("run_at", flat=True)) == [
+        sooner.created_at + H + timedelta(seconds=1),
+        first.created_at + H + timedelta(seconds=1),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
