@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -125,7 +125,7 @@ def load_demo(*, cases: int = 2400, progress: bool = True) -> DemoResult:
             _follow_up(plans, staff, progress=progress)
             # Rules start now, as on a desk that has just switched them on: they act on the cases
             # that are already late or waiting, at today's time, after the history above.
-            _create_rules()
+            create_escalation_rules()
             _catch_up(progress=progress)
         _survey_history(plans, staff)
         _create_mailboxes(staff)
@@ -142,6 +142,13 @@ def _create_standards(staff: _Staff) -> Agent:
     """Calendars and service level policies, so the demo's cases carry due times, pauses and
     breaches from the start. Returns the manager who set them up."""
     by = staff.manager if staff.manager.role in (Role.SERVICE_MANAGER, Role.ADMIN) else automation_agent()
+    create_service_standards(teams=staff.teams.values(), by=by)
+    return by
+
+
+def create_service_standards(*, teams: Iterable[Team], by: Agent) -> None:
+    """The demo's calendars (shop hours for customer teams, office hours for internal desks) and
+    its four service level policies. The speed measurements set up the same."""
     weekdays = ("mon", "tue", "wed", "thu", "fri")
     shops = create_calendar(
         details=CalendarDetails(
@@ -159,7 +166,7 @@ def _create_standards(staff: _Staff) -> Agent:
         ),
         by=by,
     )
-    for team in staff.teams.values():
+    for team in teams:
         set_team_calendar(team=team, calendar=office if team.is_internal_desk else shops, by=by)
     hour = 60
     policies = [
@@ -192,10 +199,10 @@ def _create_standards(staff: _Staff) -> Agent:
     ]
     for details in policies:
         create_policy(details=details, by=by)
-    return by
 
 
-def _create_rules() -> None:
+def create_escalation_rules() -> None:
+    """The demo's four escalation rules: warnings, raised priority, reminders, resolving."""
     hour = 60
     rules = [
         EscalationRule(
