@@ -137,6 +137,7 @@ _UNCONVERTED: dict[type[models.Field[Any, Any]], type] = {
     models.SlugField: str,
     models.EmailField: str,
     models.BooleanField: bool,
+    models.FloatField: float,
     models.IntegerField: int,
     models.SmallIntegerField: int,
     models.BigIntegerField: int,
