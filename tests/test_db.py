@@ -5,19 +5,19 @@ given and give them their keys."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from patron.accounts.models import Role
-from patron.cases.models import Case, CaseEvent, Channel, Priority
+from patron.cases.models import Case, CaseEvent, Channel, Priority, Tag
 from patron.customers.models import ContactPoint, Customer
-from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate
+from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate, remember_related
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -184,8 +184,6 @@ def test_a_prepared_query_keeps_a_literal_percent_sign_in_its_sql() -> None:
 
 
 def test_a_refused_prepared_write_raises_djangos_error_and_leaves_the_transaction_usable() -> None:
-    from django.db import IntegrityError, transaction
-
     ann = factories.customer("Ann Smith", email="ann@example.com")
     taken = ContactPoint(customer=ann, kind="email", value="ann@example.com", normalised="ann@example.com")
     with transaction.atomic():
@@ -216,11 +214,8 @@ def test_prepared_statements_are_seen_by_whatever_watches_the_queries() -> None:
 
 
 def test_a_remembered_empty_relation_answers_without_queries_and_forgets_on_change(
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    from patron.cases.models import Tag
-    from patron.db import remember_related
-
     case = factories.case()
     remember_related(case, "tags", [])
     with django_assert_num_queries(0):

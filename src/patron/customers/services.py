@@ -77,8 +77,9 @@ def create_customer(*, details: CustomerDetails, by: Agent | None) -> Customer:
 
 
 def _create_customer(details: CustomerDetails, by: Agent | None, *, looked_up: frozenset[tuple[str, str]]) -> Customer:
-    """As `create_customer`, with the (kind, normalised) points the caller has just found on no
-    one left unread; the unique index still refuses one taken since."""
+    """As `create_customer`. `looked_up` are the (kind, normalised) contact points the caller has
+    just looked up and found on no one: they are not looked up again. One taken since is still
+    refused, by the unique index, as an IntegrityError the caller handles."""
     if not details.name or not details.name.strip():
         raise ValidationFailed("A customer needs a name.", fields={"name": "Enter the customer's name."})
     customer = Customer(kind=CustomerKind.EXTERNAL)
