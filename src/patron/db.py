@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Generic, TypeVar, cast
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
@@ -159,6 +161,15 @@ def _stored_as_is(field: models.Field[Any, Any]) -> type | None:
         # after checking it is aware (a naive one, or any other value, takes the field's way).
         return datetime
     return _UNCONVERTED.get(type(field))
+
+
+def _datetime_adapter(db: BaseDatabaseWrapper) -> Callable[[datetime], Any]:
+    """How the backend takes an aware datetime. SQLite's adapter, which stores it as text in the
+    connection's time zone, re-checks on each call what a prepared insert already knows."""
+    if db.vendor == "sqlite" and settings.USE_TZ:
+        zone = db.timezone
+        return lambda value: str(value.astimezone(zone).replace(tzinfo=None))
+    return cast(Callable[[datetime], Any], db.ops.adapt_datetimefield_value)
 
 
 _SLOT = "\x00slot:"
@@ -348,6 +359,11 @@ class PreparedInsert(Generic[M]):
         # is (a string to a text column, an integer to a number or a key): such values go as
         # they are, which is most of them, and any other through the field's own conversion.
         self._as_is = [_stored_as_is(field) for field in self._fields]
+        # Every column's value of a row in one call, rather than an attribute lookup each.
+        attnames = [field.attname for field in self._fields]
+        self._values_of: Callable[[M], tuple[Any, ...]] = (
+            attrgetter(*attnames) if len(attnames) > 1 else lambda row: (getattr(row, attnames[0]),)
+        )
 
     def __call__(self, rows: Sequence[M]) -> list[M]:
         if not rows:
@@ -361,8 +377,8 @@ class PreparedInsert(Generic[M]):
         return list(rows)
 
     def _insert(self, db: BaseDatabaseWrapper, rows: Sequence[M]) -> None:
-        pairs = list(zip(self._fields, self._as_is, strict=True))
-        params = [self._value(row, field, as_is, db) for row in rows for field, as_is in pairs]
+        adapt_datetime = _datetime_adapter(db)
+        params = [value for row in rows for value in self._params(row, adapt_datetime, db)]
         returned, _ = _run(db, self._statement(db, len(rows)), params, fetch=True)
         for row, (key,) in zip(rows, returned, strict=True):
             row.pk = key
@@ -373,18 +389,18 @@ class PreparedInsert(Generic[M]):
         # One row always fits, and asking the backend walks every field: most inserts are one row.
         return 1 if len(rows) == 1 else max(1, db.ops.bulk_batch_size(self._fields, rows))
 
-    @staticmethod
-    def _value(row: M, field: models.Field[Any, Any], as_is: type | None, db: BaseDatabaseWrapper) -> Any:
-        if as_is is not None:
-            value = getattr(row, field.attname)
-            if value is None:
-                return value
-            if as_is is datetime:
-                if type(value) is datetime and value.tzinfo is not None:
-                    return db.ops.adapt_datetimefield_value(value)
-            elif type(value) is as_is:
-                return value
-        return field.get_db_prep_save(field.pre_save(row, True), db)
+    def _params(self, row: M, adapt_datetime: Callable[[datetime], Any], db: BaseDatabaseWrapper) -> list[Any]:
+        params = []
+        for value, as_is, field in zip(self._values_of(row), self._as_is, self._fields, strict=True):
+            if as_is is None or (value is not None and type(value) is not as_is):
+                params.append(field.get_db_prep_save(field.pre_save(row, True), db))
+            elif as_is is datetime and isinstance(value, datetime):
+                # A naive datetime takes the field's way, with its warning.
+                aware = value.tzinfo is not None
+                params.append(adapt_datetime(value) if aware else field.get_db_prep_save(value, db))
+            else:
+                params.append(value)
+        return params
 
     def _statement(self, db: BaseDatabaseWrapper, count: int) -> _Statement:
         key = (db.vendor, count)
