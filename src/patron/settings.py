@@ -127,10 +127,9 @@ def _databases() -> dict[str, dict[str, object]]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers and one writer work side by side; IMMEDIATE takes the write lock
         # at BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
-        # The write-ahead log is copied back into the database every 4,000 pages (16 MB) rather
-        # than SQLite's 1,000: each copy syncs the disk twice and copies each changed page once,
-        # however often it changed, so fewer copies cost the writes about a fifth of their commit.
-        # Django's backend, with the log copied back into the database off the requests' path.
+        # The write-ahead log is restarted every 4,000 pages (16 MB) rather than SQLite's 1,000:
+        # each restart copies what is left of it back and syncs the disk twice. The backend is
+        # Django's, with a thread copying the log back in between (patron.sqlite_backend).
         config["ENGINE"] = "patron.sqlite_backend"
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",

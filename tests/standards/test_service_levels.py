@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from patron.accounts.models import Agent, Role, Team
@@ -207,3 +209,36 @@ def test_changing_a_policy_reaches_running_cases_in_the_background(
     assert DBTaskResult.objects.filter(task_path__endswith="apply_new_standards").count() == 1
     assert services.read_open_cases_again() == 1
     assert clocks(case)["first_response"].target_minutes == 60
+
+
+def test_a_new_case_is_written_once_with_its_due_time(manager_agent: Agent, team_a: Team) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=120, resolution_minutes=600)
+    customer = factories.customer()
+    with CaptureQueriesContext(connection) as captured:
+        case = factories.case(team_=team_a, customer_=customer)
+    writes_to_case = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    writes_to_case = [sql for sql in writes_to_case if '"cases_case"' in sql or " cases_case " in sql]
+    assert len(writes_to_case) == 1
+    assert writes_to_case[0].upper().startswith("INSERT")
+    case.refresh_from_db()
+    assert case.due_at == case.created_at + 2 * H == clocks(case)["first_response"].due_at
+
+
+def test_clocks_read_before_a_policy_changed_are_read_again_under_the_new_one(
+    manager_agent: Agent, team_a: Team
+) -> None:
+    standard = policy(manager_agent, "Standard", first_response_minutes=120)
+    now = timezone.now()
+    case = Case(subject="Kettle", customer=factories.customer(), team=team_a, created_at=now, updated_at=now)
+    services.plan_service_levels([case])
+    assert case.due_at == now + 2 * H
+    services.update_policy(
+        policy=standard,
+        details=PolicyDetails(name="Standard", first_response_minutes=60, business_hours=False),
+        by=manager_agent,
+    )
+    case.save()
+    services.sync_service_levels([case], opened=True)
+    case.refresh_from_db()
+    assert clocks(case)["first_response"].target_minutes == 60
+    assert case.due_at == now + H == clocks(case)["first_response"].due_at

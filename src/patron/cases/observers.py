@@ -31,6 +31,22 @@ def notify_case_changes(cases: Sequence[Case], *, opened: bool = False) -> None:
         observer(cases, opened)
 
 
+# Called with new cases before they are written (no key yet), so an observer may fill in what is
+# stored with them (the service levels' due time) instead of writing each case a second time.
+OpeningObserver = Callable[[Sequence[Case]], None]
+_opening_observers: list[OpeningObserver] = []
+
+
+def observe_case_openings(observer: OpeningObserver) -> None:
+    if observer not in _opening_observers:
+        _opening_observers.append(observer)
+
+
+def prepare_case_openings(cases: Sequence[Case]) -> None:
+    for observer in _opening_observers:
+        observer(cases)
+
+
 _deferred: ContextVar[list[tuple[Case, bool]] | None] = ContextVar("deferred_case_changes", default=None)
 
 

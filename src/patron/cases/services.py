@@ -31,7 +31,7 @@ from patron.cases.models import (
     Status,
     Tag,
 )
-from patron.cases.observers import check_resolution, notify_case_changes, notify_reply
+from patron.cases.observers import check_resolution, notify_case_changes, notify_reply, prepare_case_openings
 from patron.cases.queries import can_see_case, may_open_restricted
 from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind, ProcessingException
@@ -237,24 +237,24 @@ def open_cases(*, new_cases: Sequence[NewCase], by: Agent | None) -> list[Case]:
         for index, new in enumerate(new_cases)
     ]
     with transaction.atomic(savepoint=False):
-        cases = _INSERT_CASES(
-            [
-                Case(
-                    subject=new.subject,
-                    kind=new.kind,
-                    channel=new.channel,
-                    priority=new.priority,
-                    customer=new.customer,
-                    team=new.team,
-                    assignee=new.assignee,
-                    category=new.category,
-                    is_restricted=new.customer.is_restricted,
-                    created_at=new.received_at or now,
-                    updated_at=new.received_at or now,
-                )
-                for new in checked
-            ]
-        )
+        unsaved = [
+            Case(
+                subject=new.subject,
+                kind=new.kind,
+                channel=new.channel,
+                priority=new.priority,
+                customer=new.customer,
+                team=new.team,
+                assignee=new.assignee,
+                category=new.category,
+                is_restricted=new.customer.is_restricted,
+                created_at=new.received_at or now,
+                updated_at=new.received_at or now,
+            )
+            for new in checked
+        ]
+        prepare_case_openings(unsaved)
+        cases = _INSERT_CASES(unsaved)
         _name_on_restricted([case for case in cases if case.is_restricted], now)
         messages = _INSERT_MESSAGES(
             [

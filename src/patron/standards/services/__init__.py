@@ -13,6 +13,7 @@ from patron.standards.services.levels import (
     check_due_clocks_now,
     ensure_check_by,
     matching_policy,
+    plan_service_levels,
     read_open_cases_again,
     sync_service_levels,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "ensure_check_by",
     "mark_alerts_read",
     "matching_policy",
+    "plan_service_levels",
     "order_policies",
     "read_open_cases_again",
     "require_manager",

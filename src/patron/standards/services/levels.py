@@ -4,6 +4,7 @@ checks scheduled for the soonest due time."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,48 @@ from patron.standards.queries import schedule_of
 from patron.standards.services.rules import DueFiring, due_rule_moments, fire, fired_rules
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A new case's clocks as read before it was written, under one configuration."""
+
+    token: str
+    now: datetime
+    policy: SlaPolicy | None
+    schedule: Schedule
+    readings: list[ClockReading]
+
+
+_PLAN = "_service_level_plan"
+
+
+def plan_service_levels(cases: Sequence[Case]) -> None:
+    """Before new cases are written: read each one's clocks and give it its due time, so the
+    case is stored with it rather than written again. The readings stay with the case (as it
+    is in memory) for `sync_service_levels`, which stores the clocks once the case has a key."""
+    config = configuration.current()
+    if not config.policies:
+        return
+    now = timezone.now()
+    for case in cases:
+        facts = _facts_in_memory(case)
+        policy = matching_policy(config.policies, facts)
+        schedule = _schedule_for(policy, facts, config.team_schedules)
+        readings = _readings_for(policy, CaseHistory(opened_at=case.created_at), schedule, now)
+        case.due_at = _soonest_running_due(readings)
+        vars(case)[_PLAN] = _Plan(config.token, now, policy, schedule, readings)
+
+
+def _plan_of(case: Case, token: str) -> _Plan | None:
+    """The plan read before the case was written, if it was read under this configuration."""
+    plan = vars(case).pop(_PLAN, None)
+    return plan if isinstance(plan, _Plan) and plan.token == token else None
+
+
+def _soonest_running_due(readings: Sequence[ClockReading]) -> datetime | None:
+    # The case shows its soonest due time, overdue ones included, so the most urgent sort first.
+    return min((r.due_at for r in readings if r.running and r.due_at), default=None)
+
+
 def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, opened: bool = False) -> list[SlaClock]:
     """Recompute the clocks of these cases from their events and store the readings: the policy
     that applies now, due times, pauses, and each target met or breached, recorded once as a
@@ -33,10 +76,14 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     history, clocks or firings yet, so none is read."""
     if not cases:
         return []
-    now = now or timezone.now()
     case_ids = [case.pk for case in cases]
     config = configuration.current()
     policies, rules, team_calendars = config.policies, config.rules, config.team_schedules
+    plans: dict[int, _Plan] = {}
+    if opened:
+        plans = {case.pk: plan for case in cases if (plan := _plan_of(case, config.token)) is not None}
+    # Cases read before they were written are read as of then.
+    now = now or next((plan.now for plan in plans.values()), None) or timezone.now()
     if opened:
         facts = {case.pk: _facts_in_memory(case) for case in cases}
         histories = {case.pk: CaseHistory(opened_at=case.created_at) for case in cases}
@@ -56,13 +103,15 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     firings: list[DueFiring] = []
     attainments: list[DerivedEvent] = []
     for case_id, row in facts.items():
-        policy = matching_policy(policies, row)
-        schedule = _schedule_for(policy, row, team_calendars)
-        readings = _readings_for(policy, histories[case_id], schedule, now)
-        # The case shows its soonest due time, overdue ones included, so the most urgent sort
-        # first; only the ones still to run out need waking for.
-        running_due = [r.due_at for r in readings if r.running and r.due_at]
-        due_by_case[case_id] = min(running_due, default=None)
+        plan = plans.get(case_id)
+        if plan is not None:
+            policy, schedule, readings = plan.policy, plan.schedule, plan.readings
+        else:
+            policy = matching_policy(policies, row)
+            schedule = _schedule_for(policy, row, team_calendars)
+            readings = _readings_for(policy, histories[case_id], schedule, now)
+        due_by_case[case_id] = _soonest_running_due(readings)
+        # Only the due times still to run out need waking for.
         due_times = [r.due_at for r in readings if r.running and r.breached_at is None and r.due_at]
         rule_moments = due_rule_moments(
             rules,
