@@ -17,7 +17,7 @@ from pytest_django import DjangoAssertNumQueries
 from patron.accounts.models import Role
 from patron.cases.models import Case, CaseEvent, Channel, Priority, Tag
 from patron.customers.models import ContactPoint, Customer
-from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate, remember_related
+from patron.db import PreparedInsert, PreparedQuery, PreparedSQL, PreparedUpdate, remember_related
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +229,13 @@ def test_a_remembered_empty_relation_answers_without_queries_and_forgets_on_chan
     remember_related(case, "tags", [refund])
     with django_assert_num_queries(0):
         assert list(case.tags.all()) == [refund]
+
+
+def test_a_prepared_hand_written_statement_answers_its_rows_for_each_value_and_is_watched() -> None:
+    ann, bob = factories.customer("Ann Smith"), factories.customer("Bob Jones")
+    names = PreparedSQL(f"SELECT name FROM {Customer._meta.db_table} WHERE id >= %s ORDER BY id")  # noqa: S608
+    assert [row[0] for row in names.rows(ann.pk)] == ["Ann Smith", "Bob Jones"]
+    assert [row[0] for row in names.rows(bob.pk)] == ["Bob Jones"]
+    with CaptureQueriesContext(connection) as captured:
+        assert names.rows(bob.pk + 1) == []
+    assert len(captured) == 1

@@ -305,6 +305,24 @@ def _bound(slots: Sequence[str | None], fixed: Sequence[Any], values: dict[str, 
     return [values[slot] if slot is not None else fixed[index] for index, slot in enumerate(slots)]
 
 
+class PreparedSQL:
+    """A fixed statement written by hand for a hot path, run the way prepared ORM statements are
+    (`_run`). Its table and column names come from the models, never from input; its values are
+    parameters, adapted by the caller as for a cursor."""
+
+    def __init__(self, sql: str) -> None:
+        self._sql = sql
+        self._statements: dict[str, _Statement] = {}
+
+    def rows(self, *params: Any) -> list[Any]:
+        db = connections[DEFAULT_DB_ALIAS]
+        statement = self._statements.get(db.vendor)
+        if statement is None:
+            statement = self._statements[db.vendor] = _Statement.of(self._sql, db.vendor)
+        found, _ = _run(db, statement, params, fetch=True)
+        return found
+
+
 class PreparedUpdate:
     """A fixed-shape UPDATE on a hot path (one every audited action makes), written with the
     ORM and turned into SQL once, as `PreparedQuery` does for reads. `build` gives the rows to

@@ -224,7 +224,7 @@ def test_a_new_case_is_written_once_with_its_due_time(manager_agent: Agent, team
     assert case.due_at == case.created_at + 2 * H == clocks(case)["first_response"].due_at
 
 
-def test_clocks_read_before_a_policy_changed_are_read_again_under_the_new_one(
+def test_a_new_case_read_before_a_policy_changed_follows_the_change_with_the_running_cases(
     manager_agent: Agent, team_a: Team
 ) -> None:
     standard = policy(manager_agent, "Standard", first_response_minutes=120)
@@ -239,6 +239,8 @@ def test_clocks_read_before_a_policy_changed_are_read_again_under_the_new_one(
     )
     case.save()
     services.sync_service_levels([case], opened=True)
+    assert clocks(case)["first_response"].target_minutes == 120
+    services.read_open_cases_again()
     case.refresh_from_db()
     assert clocks(case)["first_response"].target_minutes == 60
     assert case.due_at == now + H == clocks(case)["first_response"].due_at

@@ -9,11 +9,10 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 
-from patron.db import enqueue_on_commit
+from patron.db import PreparedSQL, enqueue_on_commit
 from patron.standards.business_time import Schedule
 from patron.standards.models import (
     BusinessCalendar,
@@ -43,13 +42,11 @@ _loaded: list[Configuration] = []
 def current_token() -> str:
     # Read on every case change: a plain statement, since building it through the ORM each time
     # costs more than running it.
-    with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_QUERY)
-        row = cursor.fetchone()
-    return str(row[0]) if row else ""
+    rows = _TOKEN_QUERY.rows()
+    return str(rows[0][0]) if rows else ""
 
 
-_TOKEN_QUERY = f'SELECT "token" FROM "{ConfigurationVersion._meta.db_table}" WHERE "id" = 1'  # noqa: S608
+_TOKEN_QUERY = PreparedSQL(f'SELECT "token" FROM "{ConfigurationVersion._meta.db_table}" WHERE "id" = 1')  # noqa: S608
 
 
 def current() -> Configuration:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from patron.cases.models import Case, CaseEvent, EventKind
 from patron.cases.services import DerivedEvent, record_events, set_due_times
 from patron.customers.models import Adjustment
-from patron.db import PreparedInsert, enqueue_on_commit, remember_related_of
+from patron.db import PreparedInsert, PreparedSQL, enqueue_on_commit, remember_related_of
 from patron.standards import configuration
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
@@ -26,9 +26,9 @@ from patron.standards.services.rules import DueFiring, due_rule_moments, fire, f
 
 @dataclass(frozen=True)
 class _Plan:
-    """A new case's clocks as read before it was written, under one configuration."""
+    """A new case's clocks as read before it was written, and the standards they were read under."""
 
-    token: str
+    config: configuration.Configuration
     now: datetime
     policy: SlaPolicy | None
     schedule: Schedule
@@ -52,13 +52,13 @@ def plan_service_levels(cases: Sequence[Case]) -> None:
         schedule = _schedule_for(policy, facts, config.team_schedules)
         readings = _readings_for(policy, CaseHistory(opened_at=case.created_at), schedule, now)
         case.due_at = _soonest_running_due(readings)
-        vars(case)[_PLAN] = _Plan(config.token, now, policy, schedule, readings)
+        vars(case)[_PLAN] = _Plan(config, now, policy, schedule, readings)
 
 
-def _plan_of(case: Case, token: str) -> _Plan | None:
-    """The plan read before the case was written, if it was read under this configuration."""
-    plan = vars(case).pop(_PLAN, None)
-    return plan if isinstance(plan, _Plan) and plan.token == token else None
+def _plans_of(cases: Sequence[Case]) -> dict[int, _Plan]:
+    """The plans read before these cases were written, taken from them (each is used once)."""
+    plans = {case.pk: vars(case).pop(_PLAN, None) for case in cases}
+    return {case_id: plan for case_id, plan in plans.items() if isinstance(plan, _Plan)}
 
 
 def _soonest_running_due(readings: Sequence[ClockReading]) -> datetime | None:
@@ -77,13 +77,14 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     if not cases:
         return []
     case_ids = [case.pk for case in cases]
-    config = configuration.current()
+    plans = _plans_of(cases) if opened else {}
+    first_plan = next(iter(plans.values()), None)
+    # Cases read just before they were written, in this transaction, are stored as read then,
+    # under the standards of then: a change of standards since reaches them as it reaches every
+    # running case (`read_open_cases_again`, in the background).
+    config = first_plan.config if first_plan else configuration.current()
+    now = now or (first_plan.now if first_plan else timezone.now())
     policies, rules, team_calendars = config.policies, config.rules, config.team_schedules
-    plans: dict[int, _Plan] = {}
-    if opened:
-        plans = {case.pk: plan for case in cases if (plan := _plan_of(case, config.token)) is not None}
-    # Cases read before they were written are read as of then.
-    now = now or next((plan.now for plan in plans.values()), None) or timezone.now()
     if opened:
         facts = {case.pk: _facts_in_memory(case) for case in cases}
         histories = {case.pk: CaseHistory(opened_at=case.created_at) for case in cases}
@@ -104,7 +105,7 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     attainments: list[DerivedEvent] = []
     for case_id, row in facts.items():
         plan = plans.get(case_id)
-        if plan is not None:
+        if plan is not None and plan.config is config:
             policy, schedule, readings = plan.policy, plan.schedule, plan.readings
         else:
             policy = matching_policy(policies, row)
@@ -375,14 +376,13 @@ def ensure_check_by(moment: datetime) -> None:
 def _check_scheduled_by(moment: datetime) -> bool:
     # Asked for every case whose clocks run, nearly always answered yes: one indexed statement,
     # not the ORM's building of it.
-    table = ScheduledCheck._meta.db_table
-    column = ScheduledCheck._meta.get_field("run_at").column
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {table} WHERE {column} <= %s LIMIT 1",  # noqa: S608 - names from the model, not input
-            [connection.ops.adapt_datetimefield_value(moment)],
-        )
-        return cursor.fetchone() is not None
+    return bool(_SCHEDULED_BY.rows(connection.ops.adapt_datetimefield_value(moment)))
+
+
+_SCHEDULED_BY = PreparedSQL(
+    f"SELECT 1 FROM {ScheduledCheck._meta.db_table} "  # noqa: S608 - names from the model, not input
+    f"WHERE {ScheduledCheck._meta.get_field('run_at').column} <= %s LIMIT 1"
+)
 
 
 def check_due_clocks_now(*, now: datetime | None = None, batch: int = 500) -> int:
