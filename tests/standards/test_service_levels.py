@@ -244,3 +244,11 @@ def test_a_new_case_read_before_a_policy_changed_follows_the_change_with_the_run
     case.refresh_from_db()
     assert clocks(case)["first_response"].target_minutes == 60
     assert case.due_at == now + H == clocks(case)["first_response"].due_at
+
+
+def test_clocks_are_found_by_case_through_their_one_index_per_target(db: None) -> None:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, SlaClock._meta.db_table)
+    indexes = [info for info in constraints.values() if (info["index"] or info["unique"]) and not info["primary_key"]]
+    by_case = [info for info in indexes if info["columns"][:1] == ["case_id"]]
+    assert [(info["columns"], info["unique"]) for info in by_case] == [(["case_id", "target"], True)]

@@ -108,7 +108,8 @@ class SlaClock(models.Model):
     """The latest reading of one target's clock on one case, recomputed from the case's events
     whenever the case changes and when a due time passes."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sla_clocks")
+    # Found by case through the unique (case, target) index; nothing reads clocks any other way.
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sla_clocks", db_index=False)
     target = models.CharField(max_length=20, choices=Target.choices)
     policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, related_name="+")
     target_minutes = models.PositiveIntegerField()
@@ -123,7 +124,6 @@ class SlaClock(models.Model):
     class Meta:
         ordering = ["case", "target"]
         constraints = [models.UniqueConstraint(fields=["case", "target"], name="sla_clock_one_per_target")]
-        indexes = [models.Index(fields=["running", "due_at"], name="sla_clock_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.target} on case {self.case_id}"
