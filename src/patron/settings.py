@@ -27,7 +27,8 @@ def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-DATA_DIR = Path(os.environ.get("PATRON_DATA_DIR", "var")).resolve()
+# Set but empty counts as not set: an empty path would put the database wherever the command runs.
+DATA_DIR = Path(os.environ.get("PATRON_DATA_DIR") or "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -237,7 +238,7 @@ PATRON_MASK_PERSONAL_DATA = os.environ.get(
 
 # Attachments: kept by content under the data directory; a larger one stays only inside the
 # original email it came in (downloadable whole), and is listed on its message all the same.
-PATRON_FILES_DIR = Path(os.environ.get("PATRON_FILES_DIR", str(DATA_DIR / "files"))).resolve()
+PATRON_FILES_DIR = Path(os.environ.get("PATRON_FILES_DIR") or DATA_DIR / "files").resolve()
 PATRON_MAX_ATTACHMENT_BYTES = int(os.environ.get("PATRON_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
 PATRON_MAX_ATTACHMENTS = int(os.environ.get("PATRON_MAX_ATTACHMENTS", "100"))
 

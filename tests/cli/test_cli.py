@@ -127,3 +127,17 @@ def _worker_pids(data_dir: Path) -> list[int]:
         if b"worker" in cmdline and b"patron.cli" in cmdline and f"PATRON_DATA_DIR={data_dir}".encode() in environ:
             pids.append(int(entry.name))
     return pids
+
+
+def test_an_empty_data_directory_setting_means_the_default_not_the_current_directory(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PATRON_")}
+    env.update(PATRON_DATA_DIR="", PATRON_FILES_DIR="", PATRON_LOCAL="1", DJANGO_SETTINGS_MODULE="patron.settings")
+    shown = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DATA_DIR, settings.PATRON_FILES_DIR)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.split() == [str(tmp_path / "var"), str(tmp_path / "var" / "files")]
