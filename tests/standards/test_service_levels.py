@@ -252,3 +252,15 @@ def test_clocks_are_found_by_case_through_their_one_index_per_target(db: None) -
     indexes = [info for info in constraints.values() if (info["index"] or info["unique"]) and not info["primary_key"]]
     by_case = [info for info in indexes if info["columns"][:1] == ["case_id"]]
     assert [(info["columns"], info["unique"]) for info in by_case] == [(["case_id", "target"], True)]
+
+
+def test_a_case_opened_on_a_desk_without_standards_reads_them_once_and_writes_none(team_a: Team) -> None:
+    customer = factories.customer()
+    factories.case(team_=team_a, customer_=customer)  # the standards, none, read into memory
+    with CaptureQueriesContext(connection) as captured:
+        case = factories.case(team_=team_a, customer_=customer)
+    standards = [q["sql"] for q in captured if "standards_" in q["sql"]]
+    assert len(standards) == 1
+    assert "configurationversion" in standards[0]
+    assert case.due_at is None
+    assert SlaClock.objects.filter(case=case).count() == 0

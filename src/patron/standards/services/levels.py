@@ -43,15 +43,16 @@ def plan_service_levels(cases: Sequence[Case]) -> None:
     case is stored with it rather than written again. The readings stay with the case (as it
     is in memory) for `sync_service_levels`, which stores the clocks once the case has a key."""
     config = configuration.current()
-    if not config.policies:
-        return
     now = timezone.now()
     for case in cases:
-        facts = _facts_in_memory(case)
-        policy = matching_policy(config.policies, facts)
-        schedule = _schedule_for(policy, facts, config.team_schedules)
-        readings = _readings_for(policy, CaseHistory(opened_at=case.created_at), schedule, now)
-        case.due_at = _soonest_running_due(readings)
+        policy: SlaPolicy | None = None
+        schedule, readings = CALENDAR_TIME, []
+        if config.policies:
+            facts = _facts_in_memory(case)
+            policy = matching_policy(config.policies, facts)
+            schedule = _schedule_for(policy, facts, config.team_schedules)
+            readings = _readings_for(policy, CaseHistory(opened_at=case.created_at), schedule, now)
+            case.due_at = _soonest_running_due(readings)
         vars(case)[_PLAN] = _Plan(config, now, policy, schedule, readings)
 
 
@@ -85,6 +86,10 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     config = first_plan.config if first_plan else configuration.current()
     now = now or (first_plan.now if first_plan else timezone.now())
     policies, rules, team_calendars = config.policies, config.rules, config.team_schedules
+    if opened and not policies and not rules and len(plans) == len(cases):
+        # A desk without standards: a new case has no clocks, due time or wake-up time.
+        remember_related_of("sla_clocks", [(case, []) for case in cases])
+        return []
     if opened:
         facts = {case.pk: _facts_in_memory(case) for case in cases}
         histories = {case.pk: CaseHistory(opened_at=case.created_at) for case in cases}
