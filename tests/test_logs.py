@@ -18,9 +18,10 @@ def test_a_log_line_goes_to_the_current_standard_error_even_after_the_old_one_cl
     handler = StandardError()
     logger = logging.getLogger("tests.logs")
     logger.addHandler(handler)
-    logger.propagate = False
+    monkeypatch.setattr(logger, "propagate", False)
     try:
         logger.warning("one")
+        assert first.getvalue() == "one\n"
         first.close()
         second = io.StringIO()
         monkeypatch.setattr("sys.stderr", second)

@@ -134,7 +134,8 @@ def is_common(text: str) -> bool:
     terms = search_terms(text)
     if not terms or connection.vendor != "sqlite":
         return False
-    catch_up()
+    # No catching up here: `matching_case_ids` has just done it, and the few cases that may wait
+    # cannot move a count measured against thousands.
     match = " ".join(f'"{term}"' for term in terms)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -76,7 +76,7 @@ def checkpointer_for(path: Path) -> Checkpointer:
     with _checkpointers_lock:
         running = _checkpointers.get(path)
         if running is None or not running.is_alive():
-            running = _checkpointers[path] = Checkpointer(path, interval=CHECKPOINT_INTERVAL)
+            running = _checkpointers[path] = Checkpointer(path)
             running.start()
         return running
 

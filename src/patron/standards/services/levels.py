@@ -74,7 +74,8 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     again. Safe to run any number of times. Returns the stored clocks.
 
     With `opened`, the cases were all just opened (in memory, with their customer): they have no
-    history, clocks or firings yet, so none is read."""
+    history, clocks or firings yet, so none is read, and the readings `plan_service_levels` took
+    before they were written are stored as they are."""
     if not cases:
         return []
     case_ids = [case.pk for case in cases]
