@@ -36,7 +36,6 @@ from patron.customers.services import (
     find_or_create_customer,
     mark_deliverable,
     mark_undeliverable,
-    organisations_read_once,
 )
 from patron.db import PreparedQuery
 from patron.errors import Conflict, DomainError, NotAllowed, ValidationFailed
@@ -126,7 +125,7 @@ def ingest_archive(emails: Iterable[bytes], *, source: str) -> Iterator[IngestRe
 
 
 def _ingest_batch(batch: Sequence[bytes], *, source: str) -> list[IngestResult]:
-    with transaction.atomic(), deferred_case_changes(), mailboxes_read_once(), organisations_read_once():
+    with transaction.atomic(), deferred_case_changes(), mailboxes_read_once():
         return [ingest_email(raw, source=source) for raw in batch]
 
 

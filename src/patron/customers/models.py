@@ -3,8 +3,12 @@ ways to reach them, with their preferences and any reasonable adjustments."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from patron.db import TimestampedModel
@@ -83,10 +87,58 @@ class Organisation(TimestampedModel):
 
     @property
     def domains(self) -> list[str]:
-        return [domain.strip().lower().lstrip("@") for domain in self.email_domains.split(",") if domain.strip()]
+        named = (domain.strip().lower().lstrip("@").rstrip(".") for domain in self.email_domains.split(","))
+        return list(dict.fromkeys(domain for domain in named if domain))
+
+    def clean(self) -> None:
+        malformed = [domain for domain in self.domains if not _is_domain(domain)]
+        if malformed:
+            raise ValidationError(
+                {"email_domains": _("Not an email domain: %s. Write them like example.org.") % ", ".join(malformed)}
+            )
+        claimed = OrganisationDomain.objects.filter(domain__in=self.domains).exclude(organisation_id=self.pk)
+        taken = [f"{claim.domain} belongs to {claim.organisation}" for claim in claimed.select_related("organisation")]
+        if taken:
+            raise ValidationError({"email_domains": _("An email domain has one organisation: %s.") % "; ".join(taken)})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One transaction: a domain another organisation holds refuses the whole save.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "email_domains" in update_fields:
+                self._index_domains()
+
+    def _index_domains(self) -> None:
+        # Kept beside the text agents edit, so a new sender's organisation is one indexed
+        # look-up however many organisations the desk serves.
+        OrganisationDomain.objects.filter(organisation=self).exclude(domain__in=self.domains).delete()
+        indexed = set(OrganisationDomain.objects.filter(organisation=self).values_list("domain", flat=True))
+        OrganisationDomain.objects.bulk_create(
+            [OrganisationDomain(organisation=self, domain=domain) for domain in self.domains if domain not in indexed]
+        )
 
     def __str__(self) -> str:
         return self.name
+
+
+def _is_domain(name: str) -> bool:
+    try:
+        DomainNameValidator()(name)
+    except ValidationError:
+        return False
+    return True
+
+
+class OrganisationDomain(models.Model):
+    """An email domain of an organisation's people, one row each: someone new writing from it,
+    or from a domain below it, belongs to that organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domain_rows")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class Customer(TimestampedModel):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +19,7 @@ from patron.customers.models import (
     Customer,
     CustomerKind,
     Organisation,
+    OrganisationDomain,
     OrganisationKind,
     PreferredChannel,
 )
@@ -276,31 +275,34 @@ _CLEAR_UNDELIVERABLE = PreparedUpdate(
 )
 
 
-_ORGANISATIONS_WITH_DOMAINS = PreparedQuery(lambda: Organisation.objects.exclude(email_domains=""))
-_domain_organisations: ContextVar[list[Organisation] | None] = ContextVar("domain_organisations", default=None)
-
-
-@contextmanager
-def organisations_read_once() -> Iterator[None]:
-    """Read the organisations' email domains once for a run of new customers (an import)."""
-    token = _domain_organisations.set(list(Organisation.objects.exclude(email_domains="")))
-    try:
-        yield
-    finally:
-        _domain_organisations.reset(token)
+# The domains a new sender's organisation may hold: the address's own and each above it
+# (staff.example.org, example.org, org), up to this many, as one prepared query.
+_DOMAIN_DEPTH = 8
+_DOMAIN_SLOTS = [f"domain{level}" for level in range(_DOMAIN_DEPTH)]
+_ORGANISATION_DOMAINS = PreparedQuery(
+    lambda **domains: OrganisationDomain.objects.filter(domain__in=list(domains.values())).select_related(
+        "organisation"
+    ),
+    names=_DOMAIN_SLOTS,
+)
 
 
 def organisation_for_email(address: str) -> Organisation | None:
-    """The organisation whose email domains include the address's (or a domain above it:
-    staff.example.org belongs to example.org)."""
-    domain = address.rpartition("@")[2].lower()
+    """The organisation holding the address's email domain or, failing that, the nearest domain
+    above it (staff.example.org belongs to example.org unless another holds staff.example.org)."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
     if not domain:
         return None
-    known = _domain_organisations.get()
-    for organisation in known if known is not None else _ORGANISATIONS_WITH_DOMAINS():
-        if any(domain == known or domain.endswith(f".{known}") for known in organisation.domains):
-            return organisation
-    return None
+    labels = domain.split(".")
+    candidates = [".".join(labels[level:]) for level in range(len(labels))]
+    if len(candidates) <= _DOMAIN_DEPTH:
+        padded = candidates + [candidates[-1]] * (_DOMAIN_DEPTH - len(candidates))
+        held = _ORGANISATION_DOMAINS(**dict(zip(_DOMAIN_SLOTS, padded, strict=True)))
+    else:
+        held = list(OrganisationDomain.objects.filter(domain__in=candidates).select_related("organisation"))
+    if not held:
+        return None
+    return max(held, key=lambda row: len(row.domain)).organisation
 
 
 def merge_customer_records(*, source: Customer, target: Customer, by: Agent | None) -> list[int]:
