@@ -4,6 +4,7 @@ here is timed or judged on speed; `make bench` does that."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from bench import core
@@ -87,3 +88,24 @@ def test_standards_bench_runs_at_a_tiny_size() -> None:
     result = module.due_times(200)
     assert result["unit"] == "s"
     assert result["name"] == "due times for 200 cases (2 targets each)"
+
+
+def test_the_server_clock_times_the_handler_alone(db: None) -> None:
+    from django.test import Client
+
+    client = Client()
+    answer = client.handler
+    clock = core.ServerClock(client)
+    began = time.perf_counter()
+    response = client.get("/healthz")
+    wall = time.perf_counter() - began
+    assert response.status_code == 200
+    assert 0 < clock.last < wall
+
+    def slow_answer(environ: dict[str, object]) -> object:
+        time.sleep(0.05)
+        return answer(environ)
+
+    clock._handler = slow_answer
+    assert client.get("/healthz").status_code == 200
+    assert clock.last >= 0.05
