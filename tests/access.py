@@ -24,7 +24,7 @@ from patron.channels.models import InboundEmail, OutboundEmail, OutboundStatus
 from patron.channels.services import ingest_email
 from patron.complaints import services as complaints
 from patron.complaints.models import Complaint, RootCause
-from patron.customers.models import Customer
+from patron.customers.models import Customer, Organisation
 from patron.privacy import consent, fulfilment, rights
 from patron.privacy.models import RequestType
 from patron.standards import services as standards
@@ -294,6 +294,7 @@ def _build(*, tokens: bool) -> Desk:
     policy = standards.create_policy(
         details=standards.PolicyDetails(name="Standard", first_response_minutes=480), by=people[SERVICE_MANAGER]
     )
+    organisation = Organisation.objects.create(name="Kettles Ltd", email_domains="kettles.example")
     desk = Desk(
         team_a=team_a,
         people=people,
@@ -310,6 +311,7 @@ def _build(*, tokens: bool) -> Desk:
             "outbound": failed.pk,
             "quarantined": quarantined.pk,
             "calendar": calendar.pk,
+            "organisation": organisation.pk,
             "team": team_a.slug,
             "policy": policy.pk,
             "open_request": open_request.pk,

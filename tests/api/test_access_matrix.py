@@ -149,7 +149,14 @@ ROUTES: dict[str, tuple[Probe, ...]] = {
         _customer("/customers/{customer}/contact-points", ok=201, body={"kind": "phone", "value": "020 7946 0000"}),
     ),
     "GET /organisations": (Probe("/organisations", EVERYONE),),
-    "POST /organisations": (Probe("/organisations", EVERYONE, 201, body={"name": "Acme Ltd"}),),
+    "POST /organisations": (
+        Probe("/organisations", EVERYONE, 201, body={"name": "Acme Ltd"}),
+        Probe("/organisations", MANAGERS, 201, body={"name": "Acme Ltd", "email_domains": ["acme.example"]}),
+    ),
+    "GET /organisations/{organisation_id}": (Probe("/organisations/{organisation}", EVERYONE),),
+    "PATCH /organisations/{organisation_id}": (
+        Probe("/organisations/{organisation}", MANAGERS, body={"email_domains": ["kettles.example.net"]}),
+    ),
     # standards
     "GET /calendars": (Probe("/calendars", EVERYONE),),
     "POST /calendars": (

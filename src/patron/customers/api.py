@@ -17,6 +17,7 @@ from patron.customers.schemas import (
     CustomerPatch,
     OrganisationIn,
     OrganisationOut,
+    OrganisationPatch,
 )
 from patron.customers.services import UNSET_ORGANISATION, CustomerDetails
 from patron.errors import ValidationFailed
@@ -102,8 +103,26 @@ def list_organisations(request: HttpRequest) -> list[Organisation]:
 
 @router.post("/organisations", response={201: OrganisationOut})
 def create_organisation(request: HttpRequest, body: OrganisationIn) -> Created[Organisation]:
-    organisation = services.create_organisation(name=body.name, kind=body.kind, by=acting_agent(request.user))
+    organisation = services.create_organisation(
+        name=body.name, kind=body.kind, email_domains=body.email_domains, by=acting_agent(request.user)
+    )
     return Created(201, organisation)
+
+
+@router.get("/organisations/{organisation_id}", response=OrganisationOut)
+def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    return queries.organisation_by_id(organisation_id)
+
+
+@router.patch("/organisations/{organisation_id}", response=OrganisationOut)
+def update_organisation(request: HttpRequest, organisation_id: int, body: OrganisationPatch) -> Organisation:
+    return services.update_organisation(
+        organisation=queries.organisation_by_id(organisation_id),
+        name=body.name,
+        kind=body.kind,
+        email_domains=body.email_domains,
+        by=acting_agent(request.user),
+    )
 
 
 def _organisation(organisation_id: int | None) -> Organisation | None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
 from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from patron.db import TimestampedModel
@@ -90,16 +91,20 @@ class Organisation(TimestampedModel):
         named = (domain.strip().lower().lstrip("@").rstrip(".") for domain in self.email_domains.split(","))
         return list(dict.fromkeys(domain for domain in named if domain))
 
-    def clean(self) -> None:
-        malformed = [domain for domain in self.domains if not _is_domain(domain)]
-        if malformed:
-            raise ValidationError(
-                {"email_domains": _("Not an email domain: %s. Write them like example.org.") % ", ".join(malformed)}
-            )
+    def malformed_domains(self) -> list[str]:
+        return [domain for domain in self.domains if not _is_domain(domain)]
+
+    def domains_held_elsewhere(self) -> list[OrganisationDomain]:
         claimed = OrganisationDomain.objects.filter(domain__in=self.domains).exclude(organisation_id=self.pk)
-        taken = [f"{claim.domain} belongs to {claim.organisation}" for claim in claimed.select_related("organisation")]
+        return list(claimed.select_related("organisation").order_by("domain"))
+
+    def clean(self) -> None:
+        malformed = self.malformed_domains()
+        if malformed:
+            raise ValidationError({"email_domains": malformed_domains_message(malformed)})
+        taken = self.domains_held_elsewhere()
         if taken:
-            raise ValidationError({"email_domains": _("An email domain has one organisation: %s.") % "; ".join(taken)})
+            raise ValidationError({"email_domains": held_domains_message(taken)})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # One transaction: a domain another organisation holds refuses the whole save.
@@ -120,6 +125,15 @@ class Organisation(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+def malformed_domains_message(malformed: list[str]) -> str:
+    return gettext("Not an email domain: %s. Write them like example.org.") % ", ".join(malformed)
+
+
+def held_domains_message(taken: list[OrganisationDomain]) -> str:
+    held = "; ".join(f"{claim.domain} belongs to {claim.organisation}" for claim in taken)
+    return gettext("An email domain has one organisation: %s.") % held
 
 
 def _is_domain(name: str) -> bool:

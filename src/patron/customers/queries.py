@@ -83,3 +83,10 @@ def customer_by_id(customer_id: int, *, agent: Agent) -> Customer:
 
 def list_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
+
+
+def organisation_by_id(organisation_id: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound(f"There is no organisation with id {organisation_id}.")
+    return organisation

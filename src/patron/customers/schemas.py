@@ -6,18 +6,46 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from patron.customers.models import Adjustment, ContactKind, CustomerKind, OrganisationKind, PreferredChannel
+from patron.customers.models import (
+    Adjustment,
+    ContactKind,
+    CustomerKind,
+    Organisation,
+    OrganisationKind,
+    PreferredChannel,
+)
 
 
 class OrganisationOut(Schema):
     id: int
     name: str
     kind: OrganisationKind
+    email_domains: list[str] = Field(
+        description="Its people's email domains: someone new writing from one, or from a domain below it, "
+        "belongs to it (the nearest held domain wins); from an internal department's, they are a colleague."
+    )
+
+    @staticmethod
+    def resolve_email_domains(organisation: Organisation) -> list[str]:
+        return organisation.domains
 
 
 class OrganisationIn(Schema):
     name: str = Field(max_length=200)
     kind: OrganisationKind = OrganisationKind.COMPANY
+    email_domains: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Set by a service manager or an administrator. A domain is held by one organisation.",
+    )
+
+
+class OrganisationPatch(Schema):
+    """Only the fields sent are changed. A service manager's or an administrator's change."""
+
+    name: str | None = Field(None, max_length=200)
+    kind: OrganisationKind | None = None
+    email_domains: list[str] | None = Field(None, max_length=50, description="The whole list: it replaces the old one.")
 
 
 class ContactPointOut(Schema):

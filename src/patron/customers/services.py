@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from patron.accounts.models import Agent
+from patron.accounts.models import Agent, Role
 from patron.customers.contact_points import normalise
 from patron.customers.models import (
     Adjustment,
@@ -22,9 +22,11 @@ from patron.customers.models import (
     OrganisationDomain,
     OrganisationKind,
     PreferredChannel,
+    held_domains_message,
+    malformed_domains_message,
 )
 from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate
-from patron.errors import Conflict, ValidationFailed
+from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.characteristics import characteristics_in
 from patron.privacy.models import ConsentRecord, Purpose
@@ -52,16 +54,131 @@ class CustomerDetails:
     phones: Sequence[str] = field(default_factory=tuple)
 
 
-def create_organisation(*, name: str, kind: str = OrganisationKind.COMPANY, by: Agent | None = None) -> Organisation:
-    name = " ".join(clean_text(name).split())
-    if not name:
+def create_organisation(
+    *,
+    name: str,
+    kind: str = OrganisationKind.COMPANY,
+    email_domains: Sequence[str] = (),
+    by: Agent | None = None,
+) -> Organisation:
+    """The organisation of that name and kind, made if it is new. Email domains, which decide
+    whose new senders belong to it, are set by a service manager or an administrator."""
+    name = _organisation_name(name)
+    _require_organisation_kind(kind)
+    if email_domains and by is not None:
+        _require_domain_keeper(by)
+    wanted = Organisation(kind=kind, name=name, email_domains=_domains_text(email_domains))
+    existing = Organisation.objects.filter(kind=kind, name=name).first()
+    if existing is not None:
+        return _existing_organisation(existing, wanted)
+    _check_domains(wanted)
+    try:
+        with transaction.atomic():
+            wanted.save()
+            audit.record(
+                actor=by,
+                action="organisation_created",
+                object_type="organisation",
+                object_id=wanted.pk,
+                data={"email_domains": wanted.domains} if wanted.domains else None,
+            )
+    except IntegrityError:
+        # Made by another request since we looked: the same name, or one of these domains.
+        existing = Organisation.objects.filter(kind=kind, name=name).first()
+        if existing is None:
+            wanted.pk = None
+            _check_domains(wanted)
+            raise
+        return _existing_organisation(existing, wanted)
+    return wanted
+
+
+def _existing_organisation(existing: Organisation, wanted: Organisation) -> Organisation:
+    """Asking again for an organisation that exists gives it, unless other domains were asked for."""
+    if wanted.domains and set(wanted.domains) != set(existing.domains):
+        raise Conflict(
+            f"{existing.name} already exists with other email domains; change them on it instead.",
+            fields={"email_domains": "Change them on the existing organisation."},
+        )
+    return existing
+
+
+def update_organisation(
+    *,
+    organisation: Organisation,
+    by: Agent,
+    name: str | None = None,
+    kind: str | None = None,
+    email_domains: Sequence[str] | None = None,
+) -> Organisation:
+    """Rename an organisation, change its kind or its email domains (None leaves each as it is).
+    A service manager's or an administrator's change: it decides who new senders belong to."""
+    _require_domain_keeper(by)
+    changed: dict[str, Any] = {}
+    if name is not None and _organisation_name(name) != organisation.name:
+        organisation.name = changed["name"] = _organisation_name(name)
+    if kind is not None and kind != organisation.kind:
+        _require_organisation_kind(kind)
+        organisation.kind = changed["kind"] = kind
+    if email_domains is not None:
+        before = organisation.domains
+        organisation.email_domains = _domains_text(email_domains)
+        if organisation.domains != before:
+            changed["email_domains"] = organisation.domains
+    if not changed:
+        return organisation
+    _check_domains(organisation)
+    if Organisation.objects.filter(kind=organisation.kind, name=organisation.name).exclude(pk=organisation.pk).exists():
+        raise Conflict(
+            f"There is already an organisation called {organisation.name}.", fields={"name": "Choose another name."}
+        )
+    with transaction.atomic():
+        organisation.save()
+        audit.record(
+            actor=by,
+            action="organisation_changed",
+            object_type="organisation",
+            object_id=organisation.pk,
+            data={"changed": sorted(changed), "email_domains": organisation.domains},
+        )
+    return organisation
+
+
+def _organisation_name(name: str) -> str:
+    cleaned = " ".join(clean_text(name).split())
+    if not cleaned:
         raise ValidationFailed("An organisation needs a name.", fields={"name": "Enter a name."})
+    return cleaned
+
+
+def _require_organisation_kind(kind: str) -> None:
     if kind not in OrganisationKind.values:
         raise ValidationFailed(f"“{kind}” is not a kind of organisation.", fields={"kind": "Choose a kind."})
-    organisation, created = Organisation.objects.get_or_create(kind=kind, name=name)
-    if created:
-        audit.record(actor=by, action="organisation_created", object_type="organisation", object_id=organisation.pk)
-    return organisation
+
+
+def _require_domain_keeper(by: Agent) -> None:
+    if not (by.is_admin or by.role == Role.SERVICE_MANAGER):
+        raise NotAllowed("Only a service manager or an administrator can change an organisation or its email domains.")
+
+
+def _domains_text(domains: Sequence[str]) -> str:
+    text = ", ".join(clean_text(domain).strip() for domain in domains)
+    if len(text) > Organisation._meta.get_field("email_domains").max_length:  # type: ignore[operator]
+        raise ValidationFailed(
+            "Too many email domains for one organisation.", fields={"email_domains": "Keep them under 500 characters."}
+        )
+    return text
+
+
+def _check_domains(organisation: Organisation) -> None:
+    malformed = organisation.malformed_domains()
+    if malformed:
+        raise ValidationFailed(
+            malformed_domains_message(malformed), fields={"email_domains": "Write each like example.org."}
+        )
+    taken = organisation.domains_held_elsewhere()
+    if taken:
+        raise Conflict(held_domains_message(taken), fields={"email_domains": "Held by another organisation."})
 
 
 # Every new sender, on every channel, is one of each.
