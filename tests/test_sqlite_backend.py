@@ -37,12 +37,15 @@ def _database_with_uncopied_log(path: Path) -> sqlite3.Connection:
 
 
 def _rows_in_the_file_alone(path: Path) -> int:
-    """What a copy of the database file, without its log, holds: what was copied back."""
+    """What a copy of the database file, without its log, holds: what was copied back. A copy
+    taken while a checkpoint was writing the file may be torn: -1, and the caller looks again."""
     copy = path.with_name("copy.sqlite3")
     shutil.copyfile(path, copy)
     reader = sqlite3.connect(copy)
     try:
         return int(reader.execute("SELECT count(*) FROM note").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return -1
     finally:
         reader.close()
         copy.unlink()

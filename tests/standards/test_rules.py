@@ -196,3 +196,53 @@ def test_alerts_are_listed_in_the_api_for_their_agent_only(
         (case.reference, f"{case.reference}: Alert on breach", None)
     ]
     assert client_for(agent_a).get("/alerts").json() == []
+
+
+def test_a_backlog_opened_at_once_fires_each_rule_once_and_shares_the_work(
+    manager_agent: Agent, lead_a: Agent, team_a: Team
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    high = services.create_policy(
+        details=PolicyDetails(name="High", business_hours=False, priorities=[Priority.HIGH], first_response_minutes=30),
+        by=manager_agent,
+    )
+    standard_policy(manager_agent, first_response_minutes=60)
+    rule(
+        "Escalate on breach",
+        trigger="target_breached",
+        target="first_response",
+        actions=["notify_team_leads", "raise_priority"],
+    )
+    yesterday = timezone.now() - DAY
+    backlog = [
+        cases.NewCase(
+            customer=factories.customer(),
+            subject=f"Order {number}",
+            body="It has not come.",
+            channel=Channel.EMAIL,
+            team=team_a if number % 2 else None,
+            received_at=yesterday,
+        )
+        for number in range(12)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        opened = cases.open_cases(new_cases=backlog, by=None)
+    leads_queries = [query for query in captured if "team_lead" in query["sql"] or "service_manager" in query["sql"]]
+    assert len(leads_queries) == 2  # one for the team's leads, one for the managers of cases without a team
+
+    assert RuleFiring.objects.count() == 12
+    for case in opened:
+        case.refresh_from_db()
+        assert case.priority == Priority.HIGH
+        # Read again after the rule raised it: the clocks follow the policy for high priority.
+        assert set(case.sla_clocks.values_list("policy_id", flat=True)) == {high.pk}
+    alerts = sorted(ServiceAlert.objects.values_list("agent__username", "case_id"))
+    assert alerts == sorted(
+        [(lead_a.username, case.pk) for case in opened if case.team_id]
+        + [(manager_agent.username, case.pk) for case in opened if not case.team_id]
+    )
+    services.check_due_clocks_now(now=timezone.now() + H)
+    assert RuleFiring.objects.count() == 12
+    assert ServiceAlert.objects.count() == 12

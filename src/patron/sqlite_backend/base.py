@@ -55,6 +55,10 @@ class Checkpointer(threading.Thread):
             database.execute("PRAGMA synchronous=NORMAL")
             while not self._stopping.wait(self.interval) and self.path.exists():
                 self._checkpoint(database)
+        except sqlite3.Error as error:
+            # Removed while this was starting (a test database): nothing left to copy back.
+            if self.path.exists():
+                logger.warning("Stopped copying the write-ahead log of %s back: %s", self.path, error)
         finally:
             database.close()
 

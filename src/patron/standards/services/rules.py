@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -14,12 +14,13 @@ from patron.accounts.models import Agent, Role
 from patron.accounts.services import automation_agent
 from patron.cases import services as cases
 from patron.cases.models import Case, Priority, Status
+from patron.cases.observers import deferred_case_changes
 from patron.cases.services import CaseChanges
 from patron.db import PreparedQuery
 from patron.errors import DomainError
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at, status_at
-from patron.standards.models import EscalationRule, RuleFiring, ServiceAlert, SlaPolicy
+from patron.standards.models import EscalationRule, RuleAction, RuleFiring, ServiceAlert, SlaPolicy
 from patron.standards.rules import Moment, firing_moment
 
 # How much longer a customer given extra time to respond is waited on.
@@ -78,42 +79,73 @@ def due_rule_moments(
 def fire(firings: Sequence[DueFiring], *, now: datetime) -> int:
     """Fire each rule for its case: the firing is recorded first, so the same rule in the same
     cycle never fires twice, even when its own actions cause the case to be read again. An
-    action the case no longer allows (already resolved, say) is skipped and logged."""
+    action the case no longer allows (already resolved, say) is skipped and logged.
+
+    Many firings at once (a backlog imported, a check after a quiet night) share their work:
+    the cases they change are read again for their service levels together, at the end, and
+    the alerts to team leads are written together."""
+    if not firings:
+        return 0
+    run = _Run(actor=automation_agent(), now=now)
     fired = 0
-    for firing in firings:
-        try:
-            with transaction.atomic():
-                RuleFiring.objects.create(rule=firing.rule, case_id=firing.case_id, cycle=firing.cycle, fired_at=now)
-                _run_actions(firing.rule, firing.case_id, now)
+    with deferred_case_changes():
+        for firing in firings:
+            alerts: list[ServiceAlert] = []
+            try:
+                with transaction.atomic():
+                    RuleFiring.objects.create(
+                        rule=firing.rule, case_id=firing.case_id, cycle=firing.cycle, fired_at=now
+                    )
+                    _run_actions(firing.rule, firing.case_id, run, alerts)
+            except IntegrityError:
+                continue
+            run.alerts.extend(alerts)
             fired += 1
-        except IntegrityError:
-            continue
+        ServiceAlert.objects.bulk_create(run.alerts)
     return fired
 
 
-def _run_actions(rule: EscalationRule, case_id: int, now: datetime) -> None:
-    actor = automation_agent()
+@dataclass
+class _Run:
+    """What the firings of one call share: who acts, when, and what they found or made."""
+
+    actor: Agent
+    now: datetime
+    alerts: list[ServiceAlert] = field(default_factory=list)
+    leads_by_team: dict[int | None, list[Agent]] = field(default_factory=dict)
+
+    def leads_for(self, team_id: int | None) -> list[Agent]:
+        """A team's leads; for a case without a team, the service managers."""
+        if team_id not in self.leads_by_team:
+            active = Agent.objects.filter(is_active=True)
+            leads = (
+                active.filter(role=Role.TEAM_LEAD, teams=team_id)
+                if team_id is not None
+                else active.filter(role=Role.SERVICE_MANAGER)
+            )
+            self.leads_by_team[team_id] = list(leads)
+        return self.leads_by_team[team_id]
+
+
+def _run_actions(rule: EscalationRule, case_id: int, run: _Run, alerts: list[ServiceAlert]) -> None:
     for action in rule.actions:
-        case = Case.objects.select_related("team").get(pk=case_id)
+        case = _CASE(case_id=case_id)[0]
         try:
-            _ACTIONS[action](rule, case, actor, now)
+            if action == RuleAction.NOTIFY_TEAM_LEADS:
+                alerts.extend(_alerts_to_team_leads(rule, case, run))
+            else:
+                _ACTIONS[action](rule, case, run.actor, run.now)
         except DomainError as error:
             logger.info("Rule %s could not %s on case %s: %s", rule.name, action, case.reference, error.message)
 
 
-def _notify_team_leads(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
-    leads = Agent.objects.filter(is_active=True, role=Role.TEAM_LEAD)
-    leads = (
-        leads.filter(teams=case.team)
-        if case.team_id
-        else Agent.objects.filter(is_active=True, role=Role.SERVICE_MANAGER)
-    )
-    ServiceAlert.objects.bulk_create(
-        [
-            ServiceAlert(agent=lead, case=case, text=f"{case.reference}: {rule.name}"[:300], created_at=now)
-            for lead in leads
-        ]
-    )
+# Each action starts from the case as it is now: an earlier action may have changed it.
+_CASE = PreparedQuery(lambda case_id: Case.objects.select_related("team").filter(pk=case_id))
+
+
+def _alerts_to_team_leads(rule: EscalationRule, case: Case, run: _Run) -> list[ServiceAlert]:
+    text = f"{case.reference}: {rule.name}"[:300]
+    return [ServiceAlert(agent=lead, case=case, text=text, created_at=run.now) for lead in run.leads_for(case.team_id)]
 
 
 def _raise_priority(rule: EscalationRule, case: Case, actor: Agent, now: datetime) -> None:
@@ -150,7 +182,6 @@ def _resolve_with_note(rule: EscalationRule, case: Case, actor: Agent, now: date
 
 
 _ACTIONS = {
-    "notify_team_leads": _notify_team_leads,
     "raise_priority": _raise_priority,
     "move_to_team": _move_to_team,
     "add_note": _add_note,
