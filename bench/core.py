@@ -511,7 +511,22 @@ def measure_writes(desk: Desk, size: Size) -> list[Result]:
         # cases' first response on arrival, and the escalation rules acting on each would be timed.
         _measure_open_cases(desk, size, name="open cases in bulk (services), with service levels", age_days=0),
         _measure_api(desk, size, name="open cases through the API, with service levels", offset=3 * 10**9),
+        _measure_backlog(desk, size),
     ]
+
+
+def _measure_backlog(desk: Desk, size: Size) -> Result:
+    """A day's backlog imported at once: many cases are past their first-response target on
+    arrival, and the escalation rules act on each (alerts to the leads, priority raised)."""
+    from patron.standards.models import RuleFiring
+
+    before = RuleFiring.objects.count()
+    result = _measure_open_cases(
+        desk, size, name="a day's backlog in bulk (services), with service levels and rules", age_days=1
+    )
+    fired = RuleFiring.objects.count() - before
+    result.note += f"; {fired:,} rule firings"
+    return result
 
 
 def _set_up_service_levels(desk: Desk) -> None:

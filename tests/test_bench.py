@@ -42,19 +42,21 @@ def test_bench_measures_every_figure_and_writes_the_report(db: None, tmp_path: P
     assert searches[0] == "search, a common word: “refund”"
     assert searches[1].startswith("search, a rare word: ")
     assert searches[2] == "search, two words: “smart meter”"
-    assert names[-5:] == [
+    assert names[-6:] == [
         "open cases in bulk (services)",
         "open cases through the API",
         "open cases through the API, 100 a request",
         "open cases in bulk (services), with service levels",
         "open cases through the API, with service levels",
+        "a day's backlog in bulk (services), with service levels and rules",
     ]
     for result in results:
         assert result.verdict in {"PASS", "FAIL", "n/a"}
         assert result.value is not None or result.note, result.name
     assert Case.objects.count() >= TINY.cases + 2 * TINY.service_cases
-    # The last two figures are taken on a desk with service levels: their cases have clocks.
+    # The last figures are taken on a desk with service levels: their cases have clocks.
     assert SlaClock.objects.filter(case__in=Case.objects.order_by("-id")[: TINY.api_cases]).exists()
+    assert "rule firings" in results[-1].note
     assert json.loads((tmp_path / "latest.json").read_text()) == document
     assert [row["name"] for row in document["results"]] == names
     printed = core.table(results)

@@ -246,3 +246,18 @@ def test_a_backlog_opened_at_once_fires_each_rule_once_and_shares_the_work(
     services.check_due_clocks_now(now=timezone.now() + H)
     assert RuleFiring.objects.count() == 12
     assert ServiceAlert.objects.count() == 12
+
+
+def test_a_rule_fired_again_for_the_same_cycle_is_refused_and_does_nothing(
+    manager_agent: Agent, lead_a: Agent, team_a: Team
+) -> None:
+    from patron.standards.services.rules import DueFiring, fire
+
+    warn = rule("Tell the leads", trigger="target_breached", target="first_response", actions=["notify_team_leads"])
+    case = factories.case(team_=team_a)
+    firing = DueFiring(warn, case.pk, "1")
+    assert fire([firing], now=timezone.now()) == 1
+    # As another process that read the case before the first firing was recorded would try.
+    assert fire([firing, firing], now=timezone.now()) == 0
+    assert RuleFiring.objects.count() == 1
+    assert list(ServiceAlert.objects.values_list("agent", flat=True)) == [lead_a.pk]

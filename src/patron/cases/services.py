@@ -912,7 +912,8 @@ def _record(
     message: Message | None = None,
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=by, message=message, data=data or {}, created_at=at)
+    event = CaseEvent(case=case, kind=kind, actor=by, message=message, data=data or {}, created_at=at)
+    return _INSERT_EVENTS([event])[0]
 
 
 def _locked(case: Case) -> Case:

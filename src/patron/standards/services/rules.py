@@ -16,7 +16,7 @@ from patron.cases import services as cases
 from patron.cases.models import Case, Priority, Status
 from patron.cases.observers import deferred_case_changes
 from patron.cases.services import CaseChanges
-from patron.db import PreparedQuery
+from patron.db import PreparedInsert, PreparedQuery
 from patron.errors import DomainError
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CaseHistory, ClockReading, entered_status_at, status_at
@@ -93,8 +93,8 @@ def fire(firings: Sequence[DueFiring], *, now: datetime) -> int:
             alerts: list[ServiceAlert] = []
             try:
                 with transaction.atomic():
-                    RuleFiring.objects.create(
-                        rule=firing.rule, case_id=firing.case_id, cycle=firing.cycle, fired_at=now
+                    _INSERT_FIRINGS(
+                        [RuleFiring(rule=firing.rule, case_id=firing.case_id, cycle=firing.cycle, fired_at=now)]
                     )
                     _run_actions(firing.rule, firing.case_id, run, alerts)
             except IntegrityError:
@@ -103,6 +103,10 @@ def fire(firings: Sequence[DueFiring], *, now: datetime) -> int:
             fired += 1
         ServiceAlert.objects.bulk_create(run.alerts)
     return fired
+
+
+# One row a firing, each in its own savepoint: the unique (rule, case, cycle) refuses a second.
+_INSERT_FIRINGS = PreparedInsert(RuleFiring)
 
 
 @dataclass
