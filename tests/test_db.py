@@ -17,7 +17,7 @@ from pytest_django import DjangoAssertNumQueries
 from patron.accounts.models import Role
 from patron.cases.models import Case, CaseEvent, Channel, Priority, Tag
 from patron.customers.models import ContactPoint, Customer
-from patron.db import PreparedInsert, PreparedQuery, PreparedSQL, PreparedUpdate, remember_related
+from patron.db import PreparedInsert, PreparedQuery, PreparedSave, PreparedSQL, PreparedUpdate, remember_related
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +239,30 @@ def test_a_prepared_hand_written_statement_answers_its_rows_for_each_value_and_i
     with CaptureQueriesContext(connection) as captured:
         assert names.rows(bob.pk + 1) == []
     assert len(captured) == 1
+
+
+def test_a_prepared_save_writes_the_named_fields_only_as_save_would() -> None:
+    case = factories.case(subject="Kettle")
+    later = datetime(2026, 7, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))
+    case.status, case.version, case.updated_at = "open", case.version + 1, later
+    case.subject = "Not written: not a named field"
+    assert PreparedSave(Case, ["status", "version", "updated_at"])([case]) == 1
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.subject, stored.status, stored.version, stored.updated_at) == ("Kettle", "open", 2, later)
+
+
+def test_a_prepared_save_of_every_field_writes_each_row_and_finds_only_rows_that_exist() -> None:
+    first, second = factories.case(subject="Kettle"), factories.case(subject="Toaster", priority=Priority.LOW)
+    first.subject, first.priority, first.category = "Kettle, broken", Priority.URGENT, "Returns"
+    second.subject = "Toaster, late"
+    assert PreparedSave(Case)([first, second]) == 2
+    stored = {case.pk: (case.subject, case.priority, case.category) for case in Case.objects.all()}
+    assert stored == {
+        first.pk: ("Kettle, broken", Priority.URGENT, "Returns"),
+        second.pk: ("Toaster, late", Priority.LOW, ""),
+    }
+    gone = Case.objects.get(pk=first.pk)
+    gone.pk = first.pk + second.pk
+    assert PreparedSave(Case, ["subject"])([gone]) == 0
+    with pytest.raises(ValueError, match=r"Not columns of Case: \['colour'\]"):
+        PreparedSave(Case, ["subject", "colour"])

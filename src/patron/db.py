@@ -361,18 +361,21 @@ def _slot_of(param: Any, by_number: dict[int, str]) -> str | None:
     return None
 
 
-class PreparedInsert(Generic[M]):
-    """New rows of one model added with an INSERT … RETURNING written once per number of rows.
+class _RowValues(Generic[M]):
+    """A model's column values as its fields would hand them to the database, worked out per
+    field once: what a prepared insert or save sends for a row."""
 
-    `bulk_create` builds its statement anew on each call, which costs more than the insert on the
-    path every new case takes (the case, its first message, its event); this writes the same
-    statement once and gives each row its primary key as `bulk_create` does. Rows are stored as
-    given (no signals, as with `bulk_create`); the model's primary key must be automatic."""
-
-    def __init__(self, model: type[M]) -> None:
+    def __init__(self, model: type[M], field_names: Sequence[str] | None = None) -> None:
         self._model = model
-        self._fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        self._statements: dict[tuple[str, int], _Statement] = {}
+        self._fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not field.primary_key and (field_names is None or field.name in field_names)
+        ]
+        if field_names is not None and len(self._fields) != len(set(field_names)):
+            raise ValueError(
+                f"Not columns of {model.__name__}: {sorted(set(field_names) - {f.name for f in self._fields})}"
+            )
         # For each field, the one type of value its conversion would hand to the database as it
         # is (a string to a text column, an integer to a number or a key): such values go as
         # they are, which is most of them, and any other through the field's own conversion.
@@ -382,6 +385,68 @@ class PreparedInsert(Generic[M]):
         self._values_of: Callable[[M], tuple[Any, ...]] = (
             attrgetter(*attnames) if len(attnames) > 1 else lambda row: (getattr(row, attnames[0]),)
         )
+
+    def _params(
+        self, row: M, adapt_datetime: Callable[[datetime], Any], db: BaseDatabaseWrapper, *, adding: bool = True
+    ) -> list[Any]:
+        params = []
+        for value, as_is, field in zip(self._values_of(row), self._as_is, self._fields, strict=True):
+            if as_is is None or (value is not None and type(value) is not as_is):
+                params.append(field.get_db_prep_save(field.pre_save(row, adding), db))
+            elif as_is is datetime and isinstance(value, datetime):
+                # A naive datetime takes the field's way, with its warning.
+                aware = value.tzinfo is not None
+                params.append(adapt_datetime(value) if aware else field.get_db_prep_save(value, db))
+            else:
+                params.append(value)
+        return params
+
+
+class PreparedSave(_RowValues[M]):
+    """Rows that exist written back, their `field_names` (every column when None), with an
+    UPDATE written once: `save()` builds its statement anew on each call, which costs more than
+    the update on the paths every change to a case takes. As `save(update_fields=…)` without
+    signals. Answers how many rows it found."""
+
+    def __init__(self, model: type[M], field_names: Sequence[str] | None = None) -> None:
+        super().__init__(model, field_names)
+        self._statements: dict[str, _Statement] = {}
+
+    def __call__(self, rows: Sequence[M]) -> int:
+        db = connections[DEFAULT_DB_ALIAS]
+        statement = self._statement(db)
+        adapt_datetime = _datetime_adapter(db)
+        found = 0
+        for row in rows:
+            _, changed = _run(
+                db, statement, [*self._params(row, adapt_datetime, db, adding=False), row.pk], fetch=False
+            )
+            found += changed
+        return found
+
+    def _statement(self, db: BaseDatabaseWrapper) -> _Statement:
+        if db.vendor not in self._statements:
+            quote = db.ops.quote_name
+            assignments = ", ".join(f"{quote(field.column)} = %s" for field in self._fields)
+            sql = (
+                f"UPDATE {quote(self._model._meta.db_table)} SET {assignments} "  # noqa: S608
+                f"WHERE {quote(self._model._meta.pk.column)} = %s"
+            )
+            self._statements[db.vendor] = _Statement.of(sql, db.vendor)
+        return self._statements[db.vendor]
+
+
+class PreparedInsert(_RowValues[M]):
+    """New rows of one model added with an INSERT … RETURNING written once per number of rows.
+
+    `bulk_create` builds its statement anew on each call, which costs more than the insert on the
+    path every new case takes (the case, its first message, its event); this writes the same
+    statement once and gives each row its primary key as `bulk_create` does. Rows are stored as
+    given (no signals, as with `bulk_create`); the model's primary key must be automatic."""
+
+    def __init__(self, model: type[M]) -> None:
+        super().__init__(model)
+        self._statements: dict[tuple[str, int], _Statement] = {}
 
     def __call__(self, rows: Sequence[M]) -> list[M]:
         if not rows:
@@ -406,19 +471,6 @@ class PreparedInsert(Generic[M]):
     def _batch_size(self, db: BaseDatabaseWrapper, rows: Sequence[M]) -> int:
         # One row always fits, and asking the backend walks every field: most inserts are one row.
         return 1 if len(rows) == 1 else max(1, db.ops.bulk_batch_size(self._fields, rows))
-
-    def _params(self, row: M, adapt_datetime: Callable[[datetime], Any], db: BaseDatabaseWrapper) -> list[Any]:
-        params = []
-        for value, as_is, field in zip(self._values_of(row), self._as_is, self._fields, strict=True):
-            if as_is is None or (value is not None and type(value) is not as_is):
-                params.append(field.get_db_prep_save(field.pre_save(row, True), db))
-            elif as_is is datetime and isinstance(value, datetime):
-                # A naive datetime takes the field's way, with its warning.
-                aware = value.tzinfo is not None
-                params.append(adapt_datetime(value) if aware else field.get_db_prep_save(value, db))
-            else:
-                params.append(value)
-        return params
 
     def _statement(self, db: BaseDatabaseWrapper, count: int) -> _Statement:
         key = (db.vendor, count)

@@ -37,7 +37,7 @@ from patron.cases.transitions import can_move, is_reopening
 from patron.customers.models import Adjustment, Customer, CustomerAccess, CustomerKind, ProcessingException
 from patron.customers.queries import processing_refusal
 from patron.customers.services import find_or_create_customer, merge_customer_records
-from patron.db import PreparedInsert, PreparedQuery, remember_related_of
+from patron.db import PreparedInsert, PreparedQuery, PreparedSave, remember_related_of
 from patron.errors import Conflict, NotAllowed, ValidationFailed
 from patron.privacy import audit
 from patron.privacy.pii import mask_pii, masked_kinds
@@ -373,7 +373,7 @@ def receive_message(
             _move_status(current, Status.OPEN, None, at)
             current.version += 1
         current.updated_at = max(current.updated_at, at)
-        current.save(update_fields=_MESSAGE_FIELDS)
+        _SAVE_AFTER_MESSAGE([current])
         notify_case_changes([current])
     return message
 
@@ -423,7 +423,7 @@ def reply(
             _move_status(current, target, by, now)
             current.version += 1
         current.updated_at = now
-        current.save(update_fields=_MESSAGE_FIELDS)
+        _SAVE_AFTER_MESSAGE([current])
         notify_case_changes([current])
     return message
 
@@ -487,7 +487,7 @@ def add_note(*, case: Case, by: Agent, body: str, exception: str = "") -> Messag
         )
         _record(current, EventKind.NOTE_ADDED, by, now, message=message)
         current.updated_at = now
-        current.save(update_fields=["updated_at"])
+        _SAVE_ACTIVITY([current])
         notify_case_changes([current])
     return message
 
@@ -554,7 +554,7 @@ def log_contact(
             _move_status(current, Status.OPEN, by, at)
             current.version += 1
         current.updated_at = max(current.updated_at, at)
-        current.save(update_fields=_MESSAGE_FIELDS)
+        _SAVE_AFTER_MESSAGE([current])
         notify_case_changes([current])
     return message
 
@@ -706,7 +706,7 @@ def update_case(*, case: Case, by: Agent, expected_version: int, changes: CaseCh
         if changed:
             current.version += 1
             current.updated_at = now
-            current.save()
+            _SAVE_CASE([current])
             notify_case_changes([current])
     return current
 
@@ -801,6 +801,10 @@ def _apply_tags(case: Case, names: Iterable[str], by: Agent, now: datetime) -> b
 # What adding a message may change on its case. Naming them keeps the subject out of the UPDATE,
 # so the search index (kept by a trigger on the subject) is not rewritten for every message.
 _MESSAGE_FIELDS = ["status", "resolved_at", "closed_at", "first_response_at", "version", "updated_at"]
+# A case changed by a message (a reply, a note, the customer writing), or by its fields.
+_SAVE_AFTER_MESSAGE = PreparedSave(Case, _MESSAGE_FIELDS)
+_SAVE_ACTIVITY = PreparedSave(Case, ["updated_at"])
+_SAVE_CASE = PreparedSave(Case)
 
 
 def _move_status(case: Case, status: str, by: Agent | None, at: datetime) -> None:
