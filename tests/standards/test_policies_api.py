@@ -71,3 +71,21 @@ def test_case_in_the_api_shows_its_service_levels(agent_a: Agent, team_a: Team) 
     assert states == {"first_response": "met", "resolution": "running"}
     listed = api.get("/cases", sort="due").json()["items"]
     assert [item["reference"] for item in listed] == [created["reference"]]
+
+
+def test_a_policy_switched_off_stops_applying_and_on_again_applies(team_a: Team) -> None:
+    from patron.cases.models import Case
+    from patron.standards.models import SlaClock
+
+    api = _manager()
+    made = api.post("/sla-policies", {"name": "Standard", "first_response_minutes": 60, "is_active": False}).json()
+    assert made["is_active"] is False
+    assert not SlaClock.objects.filter(case=factories.case(team_=team_a)).exists()
+
+    switched_on = api.patch(f"/sla-policies/{made['id']}", {"version": made["version"], "is_active": True})
+    assert switched_on.status_code == 200, switched_on.content
+    assert switched_on.json()["is_active"] is True
+    assert SlaPolicy.objects.get(pk=made["id"]).is_active
+    covered = factories.case(team_=team_a)
+    assert SlaClock.objects.filter(case=covered).count() == 1
+    assert Case.objects.get(pk=covered.pk).due_at is not None

@@ -18,7 +18,7 @@ from patron.cases.models import Case, CaseEvent, Channel, EventKind, Priority, S
 from patron.cases.queries import InboxFilters, list_inbox
 from patron.customers.models import CustomerKind
 from patron.standards import services
-from patron.standards.models import ScheduledCheck, SlaClock
+from patron.standards.models import CaseWake, ScheduledCheck, SlaClock
 from patron.standards.services import CalendarDetails, PolicyDetails
 from tests import factories
 
@@ -264,3 +264,28 @@ def test_a_case_opened_on_a_desk_without_standards_reads_them_once_and_writes_no
     assert "configurationversion" in standards[0]
     assert case.due_at is None
     assert SlaClock.objects.filter(case=case).count() == 0
+
+
+def test_a_case_changed_on_a_desk_without_standards_reads_no_history(team_a: Team, lead_a: Agent) -> None:
+    case = factories.case(team_=team_a)
+    with CaptureQueriesContext(connection) as captured:
+        cases.add_note(case=case, by=lead_a, body="Called the courier.")
+    history_reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT") and "cases_caseevent" in q["sql"]]
+    assert history_reads == []
+    standards = [q["sql"] for q in captured if "standards_" in q["sql"]]
+    assert [sql.split()[0] for sql in standards] == ["SELECT", "DELETE", "DELETE"]
+    assert "configurationversion" in standards[0]
+
+
+def test_when_the_last_standard_goes_a_changed_case_keeps_no_clocks(manager_agent: Agent, lead_a: Agent) -> None:
+    standard = policy(manager_agent, "Standard", first_response_minutes=60, resolution_minutes=600)
+    case = factories.case(team_=lead_a.teams.first())
+    assert set(clocks(case)) == {"first_response", "resolution"}
+    assert case.due_at is not None
+    services.update_policy(policy=standard, details=PolicyDetails(is_active=False), by=manager_agent)
+
+    cases.add_note(case=case, by=lead_a, body="Called the courier.")
+    case.refresh_from_db()
+    assert clocks(case) == {}
+    assert case.due_at is None
+    assert not CaseWake.objects.filter(case=case).exists()

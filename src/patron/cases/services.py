@@ -904,6 +904,11 @@ def set_due_times(*, due_by_case: dict[int, datetime | None]) -> None:
         )
 
 
+def clear_due_times(case_ids: Sequence[int]) -> None:
+    """No due time for these cases any more (no standards apply to them)."""
+    Case.objects.filter(pk__in=case_ids, due_at__isnull=False).update(due_at=None)
+
+
 # --- rules shared by the functions above --------------------------------------------------------
 
 

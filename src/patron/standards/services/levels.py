@@ -13,7 +13,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from patron.cases.models import Case, CaseEvent, EventKind
-from patron.cases.services import DerivedEvent, record_events, set_due_times
+from patron.cases.services import DerivedEvent, clear_due_times, record_events, set_due_times
 from patron.customers.models import Adjustment
 from patron.db import PreparedInsert, PreparedSQL, enqueue_on_commit, remember_related_of
 from patron.standards import configuration
@@ -87,8 +87,13 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
     config = first_plan.config if first_plan else configuration.current()
     now = now or (first_plan.now if first_plan else timezone.now())
     policies, rules, team_calendars = config.policies, config.rules, config.team_schedules
-    if opened and not policies and not rules and len(plans) == len(cases):
-        # A desk without standards: a new case has no clocks, due time or wake-up time.
+    if not policies and not rules:
+        # A desk without standards: a new case has no clocks, due time or wake-up time, and a
+        # changed one keeps none it had from standards since removed.
+        if not opened or len(plans) != len(cases):
+            _forget_service_levels(case_ids)
+        for case in cases:
+            case.due_at = None
         remember_related_of("sla_clocks", [(case, []) for case in cases])
         return []
     if opened:
@@ -176,6 +181,14 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
         _store_wake_times(case_ids, wake_by_case, replace=not opened)
         fire(firings, now=now)
     return to_create + to_update + unchanged
+
+
+def _forget_service_levels(case_ids: Sequence[int]) -> None:
+    """No standards apply: the cases keep no clocks, due time or wake-up time. Three indexed
+    statements that nearly always find nothing, rather than reading each case's history."""
+    SlaClock.objects.filter(case_id__in=case_ids).delete()
+    CaseWake.objects.filter(case_id__in=case_ids).delete()
+    clear_due_times(case_ids)
 
 
 def _clock_values(clock: SlaClock) -> tuple[Any, ...]:

@@ -127,6 +127,8 @@ def _apply_policy(policy: SlaPolicy, details: PolicyDetails, *, creating: bool) 
         raise ValidationFailed(
             "A policy needs at least one target.", fields={"first_response_minutes": "Set a target."}
         )
+    if details.is_active is not None:
+        policy.is_active = details.is_active
     if details.business_hours is not None:
         policy.business_hours = details.business_hours
     if not isinstance(details.fallback_calendar, Unset):
