@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from patron.accounts.models import Role
 from patron.customers.models import CustomerKind, Organisation, OrganisationDomain, OrganisationKind
-from patron.customers.services import find_or_create_customer, organisation_for_email
+from patron.customers.services import find_or_create_customer, organisation_for_email, update_organisation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,29 @@ def test_the_migration_indexes_existing_domains_first_by_name_keeping_it() -> No
     migration.index_existing_domains(apps, None)
     held = dict(OrganisationDomain.objects.values_list("domain", "organisation__name"))
     assert held == {"alpha.example": "Alpha", "shared.example": "Alpha", "beta.example": "Beta"}
+
+
+def test_a_domain_taken_while_the_change_was_being_checked_is_refused_as_a_conflict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from patron.errors import Conflict
+
+    manager = factories.agent(role=Role.SERVICE_MANAGER, username="maria")
+    Organisation.objects.create(name="Acme", email_domains="acme.example")
+    rival = Organisation.objects.create(name="Rival", email_domains="rival.example")
+    looked = Organisation.domains_held_elsewhere
+
+    def first_look_misses_it(self: Organisation) -> list[OrganisationDomain]:
+        # As if Acme took the domain between this request's look and its write.
+        monkeypatch.setattr(Organisation, "domains_held_elsewhere", looked)
+        return []
+
+    monkeypatch.setattr(Organisation, "domains_held_elsewhere", first_look_misses_it)
+    with pytest.raises(Conflict, match="acme.example belongs to Acme"):
+        update_organisation(organisation=rival, email_domains=["acme.example"], by=manager)
+    rival.refresh_from_db()
+    assert rival.domains == ["rival.example"]
+    assert dict(OrganisationDomain.objects.values_list("domain", "organisation__name")) == {
+        "acme.example": "Acme",
+        "rival.example": "Rival",
+    }

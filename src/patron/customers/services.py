@@ -127,21 +127,31 @@ def update_organisation(
             changed["email_domains"] = organisation.domains
     if not changed:
         return organisation
+    _check_organisation_is_free(organisation)
+    try:
+        with transaction.atomic():
+            organisation.save()
+            audit.record(
+                actor=by,
+                action="organisation_changed",
+                object_type="organisation",
+                object_id=organisation.pk,
+                data={"changed": sorted(changed), "email_domains": organisation.domains},
+            )
+    except IntegrityError:
+        # Another request took the name or a domain since we looked: say which.
+        _check_organisation_is_free(organisation)
+        raise
+    return organisation
+
+
+def _check_organisation_is_free(organisation: Organisation) -> None:
     _check_domains(organisation)
-    if Organisation.objects.filter(kind=organisation.kind, name=organisation.name).exclude(pk=organisation.pk).exists():
+    namesakes = Organisation.objects.filter(kind=organisation.kind, name=organisation.name)
+    if namesakes.exclude(pk=organisation.pk).exists():
         raise Conflict(
             f"There is already an organisation called {organisation.name}.", fields={"name": "Choose another name."}
         )
-    with transaction.atomic():
-        organisation.save()
-        audit.record(
-            actor=by,
-            action="organisation_changed",
-            object_type="organisation",
-            object_id=organisation.pk,
-            data={"changed": sorted(changed), "email_domains": organisation.domains},
-        )
-    return organisation
 
 
 def _organisation_name(name: str) -> str:
