@@ -17,7 +17,15 @@ from pytest_django import DjangoAssertNumQueries
 from patron.accounts.models import Role
 from patron.cases.models import Case, CaseEvent, Channel, Priority, Tag
 from patron.customers.models import ContactPoint, Customer
-from patron.db import PreparedInsert, PreparedQuery, PreparedSave, PreparedSQL, PreparedUpdate, remember_related
+from patron.db import (
+    PreparedInsert,
+    PreparedQuery,
+    PreparedRows,
+    PreparedSave,
+    PreparedSQL,
+    PreparedUpdate,
+    remember_related,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +274,26 @@ def test_a_prepared_save_of_every_field_writes_each_row_and_finds_only_rows_that
     assert PreparedSave(Case, ["subject"])([gone]) == 0
     with pytest.raises(ValueError, match=r"Not columns of Case: \['colour'\]"):
         PreparedSave(Case, ["subject", "colour"])
+
+
+def test_prepared_rows_come_back_converted_as_the_orm_gives_them() -> None:
+    case = factories.case(subject="Kettle")
+    factories.case(subject="Toaster")
+    CaseEvent.objects.create(
+        case=case, kind="note_added", data={"text": "Ünïcode", "n": [1, 2]}, created_at=timezone.now()
+    )
+
+    def build(case_id: int) -> QuerySet[CaseEvent]:
+        return (
+            CaseEvent.objects.filter(case_id=case_id, kind__in=["opened", "note_added"])
+            .order_by("id")
+            .values_list("case_id", "kind", "created_at", "data")
+        )
+
+    prepared = PreparedRows(build)
+    expected = list(build(case.pk))
+    assert prepared(case_id=case.pk) == expected
+    assert [kind for _, kind, _, _ in expected] == ["opened", "note_added"]
+    assert isinstance(expected[1][2], datetime)
+    assert expected[1][3] == {"text": "Ünïcode", "n": [1, 2]}
+    assert prepared(case_id=case.pk + 1000) == []

@@ -285,6 +285,54 @@ class PreparedQuery(Generic[M]):
         )
 
 
+@dataclass(frozen=True)
+class _CompiledRows:
+    statement: _Statement
+    slots: list[str | None]
+    fixed: list[Any]
+    converters: dict[int, tuple[list[Any], Any]]
+
+
+class PreparedRows:
+    """A fixed-shape `values_list` query on a hot path, turned into SQL once, as `PreparedQuery`
+    does for model instances: rows come back as tuples, each column converted as the ORM would
+    (dates, JSON). Only plain comparisons may take parameters."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self._build = build
+        self._names = list(inspect.signature(build).parameters)
+        self._prepared: dict[str, _CompiledRows] = {}
+
+    def __call__(self, **values: Any) -> list[tuple[Any, ...]]:
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.vendor not in self._prepared:
+            self._prepared[db.vendor] = self._compile(db.vendor)
+        compiled = self._prepared[db.vendor]
+        rows, _ = _run(db, compiled.statement, _bound(compiled.slots, compiled.fixed, values), fetch=True)
+        if not compiled.converters:
+            return [tuple(row) for row in rows]
+        return [self._converted(row, compiled, db) for row in rows]
+
+    @staticmethod
+    def _converted(row: Sequence[Any], compiled: _CompiledRows, db: BaseDatabaseWrapper) -> tuple[Any, ...]:
+        values = list(row)
+        for position, (converters, expression) in compiled.converters.items():
+            for convert in converters:
+                values[position] = convert(values[position], expression, db)
+        return tuple(values)
+
+    def _compile(self, vendor: str) -> _CompiledRows:
+        queryset = self._build(**_markers(self._names))
+        compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        return _CompiledRows(
+            statement=_Statement.of(sql, vendor),
+            slots=_slots_in(params, self._names),
+            fixed=list(params),
+            converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
+        )
+
+
 def _markers(names: Sequence[str]) -> dict[str, _Slot]:
     return {name: _Slot(name, _FIRST_SLOT_NUMBER + index) for index, name in enumerate(names)}
 

@@ -289,3 +289,30 @@ def test_when_the_last_standard_goes_a_changed_case_keeps_no_clocks(manager_agen
     assert clocks(case) == {}
     assert case.due_at is None
     assert not CaseWake.objects.filter(case=case).exists()
+
+
+def test_a_case_read_alone_reads_as_it_does_among_others(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:
+    """One changed case takes prepared reads; many take the ORM's: the clocks come out the same."""
+    policy(manager_agent, "Standard", first_response_minutes=60, next_response_minutes=120, resolution_minutes=600)
+    waiting = factories.case(team_=team_a, received_at=timezone.now() - 3 * H)
+    cases.reply(case=waiting, by=agent_a, body="We are on it.")
+    waiting = Case.objects.get(pk=waiting.pk)
+    cases.set_status(case=waiting, by=agent_a, status=Status.AWAITING_CUSTOMER, expected_version=waiting.version)
+    current = Case.objects.select_related("customer").get(pk=waiting.pk)
+    cases.receive_message(case=current, customer=current.customer, body="Any news?", channel=Channel.EMAIL)
+    other = factories.case(team_=team_a)
+    later = timezone.now() + 5 * H
+
+    def readings() -> list[tuple[Any, ...]]:
+        return sorted(
+            SlaClock.objects.filter(case=waiting).values_list(
+                "target", "policy", "used_seconds", "running", "due_at", "met_at", "breached_at"
+            )
+        )
+
+    services.sync_service_levels([Case(pk=waiting.pk)], now=later)
+    alone = readings()
+    services.sync_service_levels([Case(pk=waiting.pk), Case(pk=other.pk)], now=later)
+    assert readings() == alone
+    assert {target for target, *_ in alone} == {"first_response", "next_response", "resolution"}
+    assert any(breached for *_, breached in alone)

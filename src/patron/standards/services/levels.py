@@ -3,7 +3,7 @@ checks scheduled for the soonest due time."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,11 +15,11 @@ from django.utils import timezone
 from patron.cases.models import Case, CaseEvent, EventKind
 from patron.cases.services import DerivedEvent, clear_due_times, record_events, set_due_times
 from patron.customers.models import Adjustment
-from patron.db import PreparedInsert, PreparedSQL, enqueue_on_commit, remember_related_of
+from patron.db import PreparedInsert, PreparedQuery, PreparedRows, PreparedSQL, enqueue_on_commit, remember_related_of
 from patron.standards import configuration
 from patron.standards.business_time import Schedule
 from patron.standards.clocks import CALENDAR_TIME, CaseHistory, ClockReading, Target, readings
-from patron.standards.models import CaseWake, ScheduledCheck, SlaClock, SlaPolicy
+from patron.standards.models import CaseWake, RuleFiring, ScheduledCheck, SlaClock, SlaPolicy
 from patron.standards.queries import schedule_of
 from patron.standards.services.rules import DueFiring, due_rule_moments, fire, fired_rules
 
@@ -101,6 +101,9 @@ def sync_service_levels(cases: Sequence[Case], *, now: datetime | None = None, o
         histories = {case.pk: CaseHistory(opened_at=case.created_at) for case in cases}
         fired: set[tuple[int, int, str]] = set()
         existing: dict[tuple[int, str], SlaClock] = {}
+    elif len(case_ids) == 1:
+        # One case changed (an agent's reply, note or change): the same reads, prepared.
+        facts, histories, fired, existing = _read_one_case(case_ids[0], with_firings=bool(rules))
     else:
         facts = {row["id"]: row for row in Case.objects.filter(pk__in=case_ids).values(*_FACTS)}
         histories = case_histories(facts)
@@ -285,15 +288,21 @@ _HISTORY_EVENTS = (
 
 def case_histories(facts: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseHistory]:
     """Each case's history as the clocks read it, from its events: one query for all."""
-    changes: dict[int, list[tuple[datetime, str]]] = {case_id: [] for case_id in facts}
-    responses: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
-    messages: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
     # Ordered by case first, so the database walks its (case, time) index rather than sorting.
     rows = (
         CaseEvent.objects.filter(case_id__in=list(facts), kind__in=_HISTORY_EVENTS)
         .order_by("case_id", "created_at", "id")
         .values_list("case_id", "kind", "created_at", "data")
     )
+    return _histories(facts, rows)
+
+
+def _histories(
+    facts: Mapping[int, Mapping[str, Any]], rows: Iterable[tuple[int, str, datetime, dict[str, Any]]]
+) -> dict[int, CaseHistory]:
+    changes: dict[int, list[tuple[datetime, str]]] = {case_id: [] for case_id in facts}
+    responses: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
+    messages: dict[int, list[datetime]] = {case_id: [] for case_id in facts}
     for case_id, kind, at, data in rows:
         if kind in (EventKind.STATUS_CHANGED, EventKind.REOPENED):
             changes[case_id].append((at, data.get("after", "")))
@@ -310,6 +319,32 @@ def case_histories(facts: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseHist
         )
         for case_id, row in facts.items()
     }
+
+
+def _read_one_case(
+    case_id: int, *, with_firings: bool
+) -> tuple[
+    dict[int, dict[str, Any]], dict[int, CaseHistory], set[tuple[int, int, str]], dict[tuple[int, str], SlaClock]
+]:
+    """A changed case's facts, history, rules fired and clocks, as `sync_service_levels` reads
+    them for many cases, with statements prepared once."""
+    facts = {row[0]: dict(zip(_FACTS, row, strict=True)) for row in _FACTS_OF(case_id=case_id)}
+    histories = _histories(facts, _HISTORY_OF(case_id=case_id))
+    fired = {(rule_id, case_id, cycle) for rule_id, cycle in _FIRED_OF(case_id=case_id)} if with_firings else set()
+    existing = {(clock.case_id, clock.target): clock for clock in _CLOCKS_OF(case_id=case_id)}
+    return facts, histories, fired, existing
+
+
+_FACTS_OF = PreparedRows(lambda case_id: Case.objects.filter(pk=case_id).values_list(*_FACTS))
+_HISTORY_OF = PreparedRows(
+    lambda case_id: (
+        CaseEvent.objects.filter(case_id=case_id, kind__in=_HISTORY_EVENTS)
+        .order_by("created_at", "id")
+        .values_list("case_id", "kind", "created_at", "data")
+    )
+)
+_FIRED_OF = PreparedRows(lambda case_id: RuleFiring.objects.filter(case_id=case_id).values_list("rule_id", "cycle"))
+_CLOCKS_OF = PreparedQuery(lambda case_id: SlaClock.objects.filter(case_id=case_id).order_by())
 
 
 def matching_policy(policies: Sequence[SlaPolicy], facts: Mapping[str, Any]) -> SlaPolicy | None:
