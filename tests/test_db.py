@@ -297,3 +297,11 @@ def test_prepared_rows_come_back_converted_as_the_orm_gives_them() -> None:
     assert isinstance(expected[1][2], datetime)
     assert expected[1][3] == {"text": "Ünïcode", "n": [1, 2]}
     assert prepared(case_id=case.pk + 1000) == []
+
+
+def test_a_prepared_statement_without_rows_runs_and_counts_what_it_changed() -> None:
+    kettle, toaster = factories.case(subject="Kettle"), factories.case(subject="Toaster")
+    rename = PreparedSQL(f"UPDATE {Case._meta.db_table} SET subject = %s WHERE id = %s")  # noqa: S608
+    assert rename.run("Kettle, broken", kettle.pk) == 1
+    assert rename.run("Nothing", kettle.pk + toaster.pk) == 0
+    assert dict(Case.objects.values_list("id", "subject")) == {kettle.pk: "Kettle, broken", toaster.pk: "Toaster"}

@@ -363,12 +363,23 @@ class PreparedSQL:
         self._statements: dict[str, _Statement] = {}
 
     def rows(self, *params: Any) -> list[Any]:
+        """The rows a query answers with."""
         db = connections[DEFAULT_DB_ALIAS]
+        found, _ = _run(db, self._statement(db), params, fetch=True)
+        return found
+
+    def run(self, *params: Any) -> int:
+        """Run a statement that answers with no rows (an insert, update or delete): how many
+        rows it changed."""
+        db = connections[DEFAULT_DB_ALIAS]
+        _, changed = _run(db, self._statement(db), params, fetch=False)
+        return int(changed)
+
+    def _statement(self, db: BaseDatabaseWrapper) -> _Statement:
         statement = self._statements.get(db.vendor)
         if statement is None:
             statement = self._statements[db.vendor] = _Statement.of(self._sql, db.vendor)
-        found, _ = _run(db, statement, params, fetch=True)
-        return found
+        return statement
 
 
 class PreparedUpdate:

@@ -316,3 +316,17 @@ def test_a_case_read_alone_reads_as_it_does_among_others(manager_agent: Agent, a
     assert readings() == alone
     assert {target for target, *_ in alone} == {"first_response", "next_response", "resolution"}
     assert any(breached for *_, breached in alone)
+
+
+def test_a_changed_case_moves_its_one_wake_up_time_and_drops_it_when_nothing_runs(
+    manager_agent: Agent, agent_a: Agent, team_a: Team
+) -> None:
+    policy(manager_agent, "Standard", first_response_minutes=60, resolution_minutes=600)
+    case = factories.case(team_=team_a)
+    assert list(CaseWake.objects.filter(case=case).values_list("wake_at", flat=True)) == [case.created_at + H]
+
+    cases.reply(case=case, by=agent_a, body="We are on it.")
+    assert list(CaseWake.objects.filter(case=case).values_list("wake_at", flat=True)) == [case.created_at + 10 * H]
+    current = Case.objects.get(pk=case.pk)
+    cases.set_status(case=current, by=agent_a, status=Status.RESOLVED, expected_version=current.version)
+    assert not CaseWake.objects.filter(case=case).exists()

@@ -236,11 +236,33 @@ def _facts_in_memory(case: Case) -> dict[str, Any]:
 
 
 def _store_wake_times(case_ids: Sequence[int], wake_by_case: Mapping[int, datetime], *, replace: bool) -> None:
-    if replace:
-        CaseWake.objects.filter(case_id__in=case_ids).delete()
-    _INSERT_WAKES([CaseWake(case_id=case_id, wake_at=at) for case_id, at in wake_by_case.items()])
+    if replace and len(case_ids) == 1:
+        # One changed case (an agent's every action): one prepared statement, not the ORM's two.
+        (case_id,) = case_ids
+        wake_at = wake_by_case.get(case_id)
+        if wake_at is None:
+            _FORGET_WAKE.run(case_id)
+        else:
+            _SET_WAKE.run(case_id, connection.ops.adapt_datetimefield_value(wake_at))
+    else:
+        if replace:
+            CaseWake.objects.filter(case_id__in=case_ids).delete()
+        _INSERT_WAKES([CaseWake(case_id=case_id, wake_at=at) for case_id, at in wake_by_case.items()])
     if wake_by_case:
         ensure_check_by(min(wake_by_case.values()))
+
+
+_WAKES, _WAKE_CASE, _WAKE_AT = (
+    CaseWake._meta.db_table,
+    CaseWake._meta.get_field("case").column,
+    CaseWake._meta.get_field("wake_at").column,
+)
+# The case's one wake-up time, set or moved (its case column is unique).
+_SET_WAKE = PreparedSQL(
+    f"INSERT INTO {_WAKES} ({_WAKE_CASE}, {_WAKE_AT}) VALUES (%s, %s) "  # noqa: S608 - names from the model
+    f"ON CONFLICT ({_WAKE_CASE}) DO UPDATE SET {_WAKE_AT} = excluded.{_WAKE_AT}"
+)
+_FORGET_WAKE = PreparedSQL(f"DELETE FROM {_WAKES} WHERE {_WAKE_CASE} = %s")  # noqa: S608 - names from the model
 
 
 def _update_clocks(clocks: Sequence[SlaClock]) -> None:
