@@ -244,12 +244,7 @@ class PreparedQuery(Generic[M]):
     @staticmethod
     def _instance(compiled: _CompiledSelect, row: Sequence[Any], db: BaseDatabaseWrapper) -> M:
         if compiled.converters:
-            row = list(row)
-            for position, (converters, expression) in compiled.converters.items():
-                value = row[position]
-                for convert in converters:
-                    value = convert(value, expression, db)
-                row[position] = value
+            row = _converted(row, compiled.converters, db)
         instance = compiled.model.from_db(db.alias, compiled.init_list, row[compiled.start : compiled.end])
         for populator in compiled.related:
             populator.populate(row, instance)
@@ -311,15 +306,7 @@ class PreparedRows:
         rows, _ = _run(db, compiled.statement, _bound(compiled.slots, compiled.fixed, values), fetch=True)
         if not compiled.converters:
             return [tuple(row) for row in rows]
-        return [self._converted(row, compiled, db) for row in rows]
-
-    @staticmethod
-    def _converted(row: Sequence[Any], compiled: _CompiledRows, db: BaseDatabaseWrapper) -> tuple[Any, ...]:
-        values = list(row)
-        for position, (converters, expression) in compiled.converters.items():
-            for convert in converters:
-                values[position] = convert(values[position], expression, db)
-        return tuple(values)
+        return [tuple(_converted(row, compiled.converters, db)) for row in rows]
 
     def _compile(self, vendor: str) -> _CompiledRows:
         queryset = self._build(**_markers(self._names))
@@ -331,6 +318,15 @@ class PreparedRows:
             fixed=list(params),
             converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
         )
+
+
+def _converted(row: Sequence[Any], converters: dict[int, tuple[list[Any], Any]], db: BaseDatabaseWrapper) -> list[Any]:
+    """A row's columns as the ORM hands them over (dates, JSON), from what the driver gave."""
+    values = list(row)
+    for position, (column_converters, expression) in converters.items():
+        for convert in column_converters:
+            values[position] = convert(values[position], expression, db)
+    return values
 
 
 def _markers(names: Sequence[str]) -> dict[str, _Slot]:

@@ -73,15 +73,7 @@ def create_organisation(
         return _existing_organisation(existing, wanted)
     _check_domains(wanted)
     try:
-        with transaction.atomic():
-            wanted.save()
-            audit.record(
-                actor=by,
-                action="organisation_created",
-                object_type="organisation",
-                object_id=wanted.pk,
-                data={"email_domains": wanted.domains} if wanted.domains else None,
-            )
+        _save_audited(wanted, by, "organisation_created", {"email_domains": wanted.domains} if wanted.domains else {})
     except IntegrityError:
         # Made by another request since we looked: the same name, or one of these domains.
         existing = Organisation.objects.filter(kind=kind, name=name).first()
@@ -115,8 +107,8 @@ def update_organisation(
     A service manager's or an administrator's change: it decides who new senders belong to."""
     _require_domain_keeper(by)
     changed: dict[str, Any] = {}
-    if name is not None and _organisation_name(name) != organisation.name:
-        organisation.name = changed["name"] = _organisation_name(name)
+    if name is not None and (cleaned := _organisation_name(name)) != organisation.name:
+        organisation.name = changed["name"] = cleaned
     if kind is not None and kind != organisation.kind:
         _require_organisation_kind(kind)
         organisation.kind = changed["kind"] = kind
@@ -129,20 +121,19 @@ def update_organisation(
         return organisation
     _check_organisation_is_free(organisation)
     try:
-        with transaction.atomic():
-            organisation.save()
-            audit.record(
-                actor=by,
-                action="organisation_changed",
-                object_type="organisation",
-                object_id=organisation.pk,
-                data={"changed": sorted(changed), "email_domains": organisation.domains},
-            )
+        data = {"changed": sorted(changed), "email_domains": organisation.domains}
+        _save_audited(organisation, by, "organisation_changed", data)
     except IntegrityError:
         # Another request took the name or a domain since we looked: say which.
         _check_organisation_is_free(organisation)
         raise
     return organisation
+
+
+def _save_audited(organisation: Organisation, by: Agent | None, action: str, data: dict[str, Any]) -> None:
+    with transaction.atomic():
+        organisation.save()
+        audit.record(actor=by, action=action, object_type="organisation", object_id=organisation.pk, data=data)
 
 
 def _check_organisation_is_free(organisation: Organisation) -> None:

@@ -88,20 +88,21 @@ def fire(firings: Sequence[DueFiring], *, now: datetime) -> int:
         return 0
     run = _Run(actor=automation_agent(), now=now)
     fired = 0
+    alerts: list[ServiceAlert] = []
     with deferred_case_changes():
         for firing in firings:
-            alerts: list[ServiceAlert] = []
             try:
                 with transaction.atomic():
                     _INSERT_FIRINGS(
                         [RuleFiring(rule=firing.rule, case_id=firing.case_id, cycle=firing.cycle, fired_at=now)]
                     )
-                    _run_actions(firing.rule, firing.case_id, run, alerts)
+                    # Kept only once the firing stands: one refused leaves no alert behind.
+                    its_alerts = _run_actions(firing.rule, firing.case_id, run)
             except IntegrityError:
                 continue
-            run.alerts.extend(alerts)
+            alerts.extend(its_alerts)
             fired += 1
-        ServiceAlert.objects.bulk_create(run.alerts)
+        ServiceAlert.objects.bulk_create(alerts)
     return fired
 
 
@@ -111,11 +112,10 @@ _INSERT_FIRINGS = PreparedInsert(RuleFiring)
 
 @dataclass
 class _Run:
-    """What the firings of one call share: who acts, when, and what they found or made."""
+    """What the firings of one call share: who acts, when, and the leads they found."""
 
     actor: Agent
     now: datetime
-    alerts: list[ServiceAlert] = field(default_factory=list)
     leads_by_team: dict[int | None, list[Agent]] = field(default_factory=dict)
 
     def leads_for(self, team_id: int | None) -> list[Agent]:
@@ -131,7 +131,9 @@ class _Run:
         return self.leads_by_team[team_id]
 
 
-def _run_actions(rule: EscalationRule, case_id: int, run: _Run, alerts: list[ServiceAlert]) -> None:
+def _run_actions(rule: EscalationRule, case_id: int, run: _Run) -> list[ServiceAlert]:
+    """Run the rule's actions on the case; the alerts to team leads come back to be written."""
+    alerts: list[ServiceAlert] = []
     for action in rule.actions:
         case = _CASE(case_id=case_id)[0]
         try:
@@ -141,6 +143,7 @@ def _run_actions(rule: EscalationRule, case_id: int, run: _Run, alerts: list[Ser
                 _ACTIONS[action](rule, case, run.actor, run.now)
         except DomainError as error:
             logger.info("Rule %s could not %s on case %s: %s", rule.name, action, case.reference, error.message)
+    return alerts
 
 
 # Each action starts from the case as it is now: an earlier action may have changed it.
