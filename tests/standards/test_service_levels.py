@@ -178,6 +178,63 @@ def test_the_worker_picks_up_due_work(manager_agent: Agent, team_a: Team) -> Non
     assert ScheduledCheck.objects.count() == 0
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_a_wake_up_time_stored_while_the_check_runs_is_not_left_without_a_check(team_a: Team) -> None:
+    """A writer stores a wake-up time and finds the due check still scheduled, so adds none; the
+    check then runs and removes itself before the writer commits. The check must not look for
+    the next wake-up time until the writer has committed, or that case waits for no check."""
+    import threading
+
+    from django.db import connections, transaction
+
+    now = timezone.now()
+    case = factories.case(team_=team_a)
+    ScheduledCheck.objects.create(run_at=now - timedelta(seconds=5))
+    wake_at = now + H
+    writer_checked, writer_may_commit = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def in_thread(work: Callable[[], None]) -> threading.Thread:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                failures.append(error)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def writer() -> None:
+        with transaction.atomic():
+            CaseWake.objects.create(case=case, wake_at=wake_at)
+            services.ensure_check_by(wake_at)
+            writer_checked.set()
+            writer_may_commit.wait(timeout=10)
+
+    def waiting_for_a_lock() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            return bool(cursor.fetchone()[0])
+
+    writing = in_thread(writer)
+    assert writer_checked.wait(timeout=10)
+    assert ScheduledCheck.objects.filter(run_at__lte=now).exists()  # so the writer added none
+    checking = in_thread(lambda: services.check_due_clocks_now(now=now))
+    give_up = time.monotonic() + 2
+    while checking.is_alive() and not waiting_for_a_lock() and time.monotonic() < give_up:
+        time.sleep(0.02)
+    writer_may_commit.set()
+    writing.join(timeout=20)
+    checking.join(timeout=20)
+    assert failures == []
+    assert not ScheduledCheck.objects.filter(run_at__lte=now).exists()
+    assert list(ScheduledCheck.objects.values_list("run_at", flat=True)) == [wake_at + timedelta(seconds=1)]
+
+
 def test_inbox_sorts_by_what_is_due_soonest(manager_agent: Agent, agent_a: Agent, team_a: Team) -> None:
     policy(manager_agent, "Standard", first_response_minutes=480)
     now = timezone.now()

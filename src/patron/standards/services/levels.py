@@ -447,8 +447,10 @@ def _fill(clock: SlaClock, reading: ClockReading, policy: SlaPolicy | None, now:
 
 def ensure_check_by(moment: datetime) -> None:
     """Keep the rule: a check is scheduled at or before the soonest due time. A second added
-    to the due time makes sure the target has run out when the check looks."""
+    to the due time makes sure the target has run out when the check looks. Call it in the
+    transaction that stored the wake-up time."""
     run_at = moment + timedelta(seconds=1)
+    _take_turns_with_the_check(exclusive=False)
     if _check_scheduled_by(run_at):
         return
     _, created = ScheduledCheck.objects.get_or_create(run_at=run_at)
@@ -480,10 +482,30 @@ def check_due_clocks_now(*, now: datetime | None = None, batch: int = 500) -> in
         CaseWake.objects.filter(wake_at__lte=now).order_by("wake_at").values_list("case_id", flat=True)[:batch]
     )
     sync_service_levels([Case(pk=case_id) for case_id in due_cases], now=now)
-    upcoming = now if len(due_cases) == batch else CaseWake.objects.aggregate(soonest=Min("wake_at"))["soonest"]
-    if upcoming is not None:
-        ensure_check_by(upcoming)
+    with transaction.atomic():
+        _take_turns_with_the_check(exclusive=True)
+        upcoming = now if len(due_cases) == batch else CaseWake.objects.aggregate(soonest=Min("wake_at"))["soonest"]
+        if upcoming is not None:
+            ensure_check_by(upcoming)
     return len(due_cases)
+
+
+# Any fixed number: the advisory lock by which the check and the writers of wake-up times take
+# turns on PostgreSQL.
+_SCHEDULE_LOCK = 7_270_102
+
+
+def _take_turns_with_the_check(*, exclusive: bool) -> None:
+    """Until the transaction ends, keep the check from looking for the next wake-up time while a
+    writer is between storing one and committing (PostgreSQL; SQLite runs one writer at a time).
+    Otherwise a writer could find the check about to be removed still scheduled and add none,
+    while the check, not yet seeing the writer's wake-up time, scheduled no check for it. Writers
+    share the lock among themselves; only the check waits for them, and they for it."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [_SCHEDULE_LOCK])
 
 
 def read_open_cases_again(*, batch: int = 500) -> int:
