@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from django.test import Client
 
     from patron.accounts.models import Agent, Team
+    from patron.cases.queries import InboxFilters
     from patron.customers.models import Customer
 
 
@@ -401,6 +402,7 @@ def measure_reads(desk: Desk, repeat: int) -> list[Result]:
         Result("inbox, my teams' new and open cases", "list_inbox()", median_ms(run, repeat), "ms", 25, action=run)
     )
     results.append(_page(client, clock, "inbox page GET /", "/", first[0].reference if first else None, 25, repeat))
+    results.extend(_deep_in_the_inbox(lead, client, clock, repeat))
 
     case = _busy_case(lead)
     case_page = f"/cases/{case.reference}"
@@ -445,6 +447,47 @@ def measure_reads(desk: Desk, repeat: int) -> list[Result]:
             _page(client, clock, f"search page GET {path}", path, found[0].reference if found else None, 30, repeat)
         )
     return results
+
+
+def _deep_in_the_inbox(lead: Agent, client: Client, clock: ServerClock, repeat: int) -> list[Result]:
+    """A page halfway down the inbox, reached as an agent reaches it: page after page by cursor.
+    Keyset pagination should make it cost what the first page costs."""
+    from patron.cases import queries
+
+    everything = queries.InboxFilters()
+    depth = queries.visible_cases(lead).count() // 2
+    cursor, walked = _cursor_after(lead, everything, depth)
+    if cursor is None:
+        return []
+    note = f"after {walked:,} cases, reached page by page"
+
+    def run() -> object:
+        page = queries.list_inbox(agent=_fresh(lead), filters=everything, cursor=cursor)
+        return [(case.customer.name, case.team, case.assignee, list(case.tags.all())) for case in page.items]
+
+    deep = queries.list_inbox(agent=lead, filters=everything, cursor=cursor).items
+    timed = median_ms(run, repeat)
+    path = f"/?cursor={cursor}"
+    expected = deep[0].reference if deep else None
+    return [
+        Result("inbox, a page halfway down", "list_inbox()", timed, "ms", 25, note=note, action=run),
+        _page(client, clock, "inbox page halfway down GET /?cursor=…", path, expected, 25, repeat),
+    ]
+
+
+def _cursor_after(agent: Agent, filters: InboxFilters, cases: int, *, page: int = 1_000) -> tuple[str | None, int]:
+    """The cursor an agent holds after paging through this many cases, and how many it passed."""
+    from patron.cases import queries
+
+    cursor: str | None = None
+    walked = 0
+    while walked < cases:
+        found = queries.list_inbox(agent=agent, filters=filters, cursor=cursor, limit=min(page, cases - walked))
+        walked += len(found.items)
+        cursor = found.next_cursor
+        if cursor is None:
+            break
+    return cursor, walked
 
 
 def _page(

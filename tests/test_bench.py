@@ -50,6 +50,10 @@ def test_bench_measures_every_figure_and_writes_the_report(db: None, tmp_path: P
         "open cases through the API, with service levels",
         "a day's backlog in bulk (services), with service levels and rules",
     ]
+    assert names[names.index("inbox page GET /") + 1 :][:2] == [
+        "inbox, a page halfway down",
+        "inbox page halfway down GET /?cursor=…",
+    ]
     for result in results:
         assert result.verdict in {"PASS", "FAIL", "n/a"}
         assert result.value is not None or result.note, result.name
@@ -111,3 +115,19 @@ def test_the_server_clock_times_the_handler_alone(db: None) -> None:
     clock._handler = slow_answer
     assert client.get("/healthz").status_code == 200
     assert clock.last >= 0.05
+
+
+def test_the_page_halfway_down_is_reached_page_by_page(db: None) -> None:
+    from patron.cases.queries import InboxFilters, list_inbox
+
+    core.build_dataset(TINY, progress=False)
+    lead = core.load_desk().lead
+    everything = InboxFilters()
+    in_order = list_inbox(agent=lead, filters=everything, limit=10_000).items
+    half = len(in_order) // 2
+    assert half >= 5
+
+    cursor, walked = core._cursor_after(lead, everything, half, page=3)
+
+    assert walked == half
+    assert list_inbox(agent=lead, filters=everything, cursor=cursor).items == in_order[half : half + 25]

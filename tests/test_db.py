@@ -24,6 +24,7 @@ from patron.db import (
     PreparedSave,
     PreparedSQL,
     PreparedUpdate,
+    refresh_statistics,
     remember_related,
 )
 from tests import factories
@@ -305,3 +306,24 @@ def test_a_prepared_statement_without_rows_runs_and_counts_what_it_changed() -> 
     assert rename.run("Kettle, broken", kettle.pk) == 1
     assert rename.run("Nothing", kettle.pk + toaster.pk) == 0
     assert dict(Case.objects.values_list("id", "subject")) == {kettle.pk: "Kettle, broken", toaster.pk: "Toaster"}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's ANALYZE samples by design and plans per value")
+def test_the_planners_statistics_count_every_case_not_a_sample() -> None:
+    """Counted from a sample of each index's first rows, a status held by every case looked
+    like one of many rare ones, and the inbox sorted instead of walking its index."""
+    from patron.cases.services import NewCase, open_cases
+
+    customer = factories.customer()
+    open_cases(
+        new_cases=[NewCase(customer=customer, subject=f"S{i}", body="b", channel=Channel.API) for i in range(1_500)],
+        by=None,
+    )
+
+    refresh_statistics()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'case_status_idx'")
+        (stat,) = cursor.fetchone()
+    rows, per_status = stat.split()[:2]
+    assert (rows, per_status) == ("1500", "1500")

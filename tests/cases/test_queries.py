@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -231,3 +233,97 @@ def test_other_cases_of_a_customer_are_those_the_agent_sees_for_every_shape_of_s
     assert sightings[agents[2].username] == {others[0].pk, others[2].pk, others[3].pk}
     assert secret.pk in sightings[outsider.username]
     assert sightings[agents[4].username] == {case.pk for case in others}
+
+
+# What ANALYZE records (sqlite_stat1) on the bench's desk of 100,000 cases: a plan made with
+# them is the plan a large desk gets.
+_LARGE_DESK_STATISTICS = [
+    ("cases_case", "case_due_idx", "100000 100000 1"),
+    ("cases_case", "case_customer_idx", "100000 34 1"),
+    ("cases_case", "case_priority_idx", "100000 100000 1 1"),
+    ("cases_case", "case_channel_idx", "100000 12500 1 1"),
+    ("cases_case", "case_kind_idx", "100000 20000 1 1"),
+    ("cases_case", "case_assignee_idx", "100000 10000 1 1"),
+    ("cases_case", "case_team_idx", "100000 16667 1 1"),
+    ("cases_case", "case_status_idx", "100000 16667 1 1"),
+    ("cases_case", "case_created_idx", "100000 1 1"),
+    ("cases_case", "case_updated_idx", "100000 1 1"),
+    ("customers_customer", "customer_name_idx", "3000 2"),
+]
+
+
+def _plan_on_a_large_desk(page: Callable[[], object]) -> list[str]:
+    """SQLite's plan for the inbox query `page` makes, given a large desk's statistics, with its
+    values as parameters (as the page sends them)."""
+    with connection.cursor() as db:
+        db.execute("ANALYZE")
+        db.execute("DELETE FROM sqlite_stat1")
+        db.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (%s, %s, %s)", _LARGE_DESK_STATISTICS)
+        db.execute("ANALYZE sqlite_schema")  # reads the statistics again
+    statements: list[tuple[str, Any]] = []
+
+    def keep(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        page()
+    sql, params = next((sql, params) for sql, params in statements if "ORDER BY" in sql and "cases_case" in sql)
+    with connection.cursor() as db:
+        db.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return [row[-1] for row in db.fetchall()]
+
+
+def _walks(index: str, plan: list[str]) -> bool:
+    return any(index in step for step in plan) and not any(
+        "TEMP B-TREE" in step or step.startswith("SCAN") for step in plan
+    )
+
+
+large_desk_plans = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="asks SQLite's planner, given a large desk's statistics"
+)
+
+
+@large_desk_plans
+def test_a_page_deep_in_the_inbox_walks_the_sort_order_from_the_cursor(lead_a: Agent, team_a: Team) -> None:
+    """Keyset pagination costs the same on every page only if the database starts walking the
+    sort order at the cursor. Given the cursor as a parameter, SQLite once planned the cursor's
+    OR on its own: every customer's cases, then a sort."""
+    for subject in ("One", "Two", "Three"):
+        factories.case(team_=team_a, subject=subject)
+    cursor = list_inbox(agent=lead_a, filters=InboxFilters(), limit=1).next_cursor
+    pages: list[list[str]] = []
+
+    plan = _plan_on_a_large_desk(
+        lambda: pages.append([c.subject for c in list_inbox(agent=lead_a, filters=InboxFilters(), cursor=cursor).items])
+    )
+
+    assert pages == [["Two", "One"]]
+    assert _walks("case_updated_idx", plan), plan
+
+
+@large_desk_plans
+def test_a_first_page_of_a_common_status_in_opening_order_walks_that_order(lead_a: Agent, team_a: Team) -> None:
+    """Closed cases, oldest first: a sixth of the desk. Walking the cases in order of opening
+    finds a page of them at once; SQLite preferred reading every closed case and sorting them."""
+    for subject in ("One", "Two", "Three"):
+        factories.case(team_=team_a, subject=subject)
+    filters = InboxFilters(statuses=("new",), sort="oldest")
+    pages: list[list[str]] = []
+
+    plan = _plan_on_a_large_desk(
+        lambda: pages.append([c.subject for c in list_inbox(agent=lead_a, filters=filters).items])
+    )
+
+    assert pages == [["One", "Two", "Three"]]
+    assert _walks("case_created_idx", plan), plan
+
+
+def test_the_team_view_of_someone_in_no_team_is_empty_without_reading_cases(team_a: Team) -> None:
+    manager = factories.agent(role=Role.SERVICE_MANAGER)
+    factories.case(team_=team_a)
+    with CaptureQueriesContext(connection) as captured:
+        page = list_inbox(agent=manager, filters=InboxFilters(view="team"))
+    assert page.items == []
+    assert not [q["sql"] for q in captured if "cases_case" in q["sql"]]

