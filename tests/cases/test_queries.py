@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from patron.accounts.models import Agent, Role, Team
-from patron.cases.models import Case, Channel
+from patron.cases import queries
+from patron.cases.models import Case, Channel, Priority
 from patron.cases.queries import (
     InboxFilters,
     case_for_agent,
@@ -44,10 +45,14 @@ class KeysetPaginationLaws(HypothesisTestCase):
         moments=st.lists(st.integers(min_value=0, max_value=5), min_size=0, max_size=30),
         limit=st.integers(min_value=1, max_value=7),
         sort=st.sampled_from(["updated", "oldest_update", "newest", "oldest"]),
+        filtered=st.booleans(),
     )
-    def test_paging_visits_every_case_once_in_order(self, moments: list[int], limit: int, sort: str) -> None:
+    def test_paging_visits_every_case_once_in_order(
+        self, moments: list[int], limit: int, sort: str, filtered: bool
+    ) -> None:
         """Many cases share a timestamp (bulk imports): ties are broken by id, so no case is
-        skipped or shown twice whatever the page size."""
+        skipped or shown twice whatever the page size, whether the cases are found by walking
+        the sort order or, filtered on a value few hold, taken by key and sorted."""
         manager = factories.agent(role=Role.SERVICE_MANAGER)
         customer = factories.customer()
         base = timezone.now() - timedelta(days=1)
@@ -72,7 +77,8 @@ class KeysetPaginationLaws(HypothesisTestCase):
         }[sort]
         order = [f"-{field}", "-id"] if descending else [field, "id"]
         expected = list(Case.objects.order_by(*order).values_list("id", flat=True))
-        assert _page_through(manager, InboxFilters(sort=sort), limit) == expected
+        filters = InboxFilters(sort=sort, channel=Channel.API if filtered else "")
+        assert _page_through(manager, filters, limit) == expected
 
 
 def test_agent_sees_own_teams_unrouted_and_assigned_cases_only(
@@ -304,9 +310,12 @@ def test_a_page_deep_in_the_inbox_walks_the_sort_order_from_the_cursor(lead_a: A
 
 
 @large_desk_plans
-def test_a_first_page_of_a_common_status_in_opening_order_walks_that_order(lead_a: Agent, team_a: Team) -> None:
+def test_a_first_page_of_a_common_status_in_opening_order_walks_that_order(
+    lead_a: Agent, team_a: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Closed cases, oldest first: a sixth of the desk. Walking the cases in order of opening
     finds a page of them at once; SQLite preferred reading every closed case and sorting them."""
+    monkeypatch.setattr(queries, "FEW_MATCHES", 2)  # three cases are many here
     for subject in ("One", "Two", "Three"):
         factories.case(team_=team_a, subject=subject)
     filters = InboxFilters(statuses=("new",), sort="oldest")
@@ -318,6 +327,25 @@ def test_a_first_page_of_a_common_status_in_opening_order_walks_that_order(lead_
 
     assert pages == [["One", "Two", "Three"]]
     assert _walks("case_created_idx", plan), plan
+
+
+@large_desk_plans
+def test_a_page_of_a_value_few_hold_in_opening_order_takes_those_cases_by_key(lead_a: Agent, team_a: Team) -> None:
+    """Urgent cases, newest first, when there are a handful: walking every case in order of
+    opening looking for them would read the whole desk."""
+    for subject in ("One", "Two", "Three"):
+        factories.case(team_=team_a, subject=subject, priority=Priority.URGENT)
+    factories.case(team_=team_a, subject="Not urgent")
+    filters = InboxFilters(priority=Priority.URGENT, sort="newest")
+    pages: list[list[str]] = []
+
+    plan = _plan_on_a_large_desk(
+        lambda: pages.append([c.subject for c in list_inbox(agent=lead_a, filters=filters).items])
+    )
+
+    assert pages == [["Three", "Two", "One"]]
+    assert any("cases_case USING INTEGER PRIMARY KEY" in step for step in plan), plan
+    assert not any(step.startswith("SCAN cases_case") or "case_created_idx" in step for step in plan), plan
 
 
 def test_the_team_view_of_someone_in_no_team_is_empty_without_reading_cases(team_a: Team) -> None:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import functools
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -160,8 +161,16 @@ def list_inbox(*, agent: Agent, filters: InboxFilters, cursor: str | None = None
     cases = _filtered(visible_cases(agent), agent, filters)
     if sort_field == "due_at":
         cases = cases.filter(due_at__isnull=False)
-    cases = _from_where_the_page_starts(cases, sort_field, descending, _decode_cursor(cursor) if cursor else None)
-    order = [f"-{sort_field}", "-id"] if descending else [sort_field, "id"]
+    key = sort_field
+    few = _few_matching(agent, filters) if sort_field != "updated_at" else None
+    if few is not None:
+        # Few cases hold the values filtered on: those are taken by key and sorted. Compared
+        # through an expression, the sort key cannot lead the database to walk every case in
+        # this order looking for them. (The filters' own indexes are in order of update.)
+        cases = cases.filter(id__in=few).alias(sort_key=Coalesce(sort_field, Value(_EARLIEST)))
+        key = "sort_key"
+    cases = _from_where_the_page_starts(cases, key, descending, _decode_cursor(cursor) if cursor else None)
+    order = [f"-{key}", "-id"] if descending else [key, "id"]
     rows = list(
         cases.order_by(*order)
         .select_related("customer", "team", "assignee")
@@ -175,6 +184,35 @@ def list_inbox(*, agent: Agent, filters: InboxFilters, cursor: str | None = None
 
 # Bounds no case is beyond: where the first page starts.
 _EARLIEST, _LATEST = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
+
+
+# Fewer matching cases than this are sorted rather than looked for in the order of the sort.
+FEW_MATCHES = 2000
+
+
+def _few_matching(agent: Agent, filters: InboxFilters) -> list[int] | None:
+    """The cases the filters with an index of their own leave, when they are fewer than
+    FEW_MATCHES: read from that index alone, at most that many entries. None when they are more,
+    or no such filter is set. Who may see them is left to the query of the page."""
+    narrowing = _indexed_filters(agent, filters)
+    if narrowing is None:
+        return None
+    ids = list(Case.objects.filter(narrowing).order_by().values_list("id", flat=True)[:FEW_MATCHES])
+    return ids if len(ids) < FEW_MATCHES else None
+
+
+def _indexed_filters(agent: Agent, filters: InboxFilters) -> Q | None:
+    conditions = [
+        Q(assignee_id=agent.pk) if filters.view == "mine" else None,
+        Q(status__in=filters.statuses) if filters.statuses else None,
+        Q(kind=filters.kind) if filters.kind else None,
+        Q(channel=filters.channel) if filters.channel else None,
+        Q(priority=filters.priority) if filters.priority is not None else None,
+        Q(team_id=filters.team_id) if filters.team_id is not None else None,
+        Q(assignee_id=filters.assignee_id) if filters.assignee_id is not None else None,
+    ]
+    chosen = [condition for condition in conditions if condition is not None]
+    return functools.reduce(operator.and_, chosen) if chosen else None
 
 
 def _from_where_the_page_starts(
