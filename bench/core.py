@@ -403,6 +403,7 @@ def measure_reads(desk: Desk, repeat: int) -> list[Result]:
     )
     results.append(_page(client, clock, "inbox page GET /", "/", first[0].reference if first else None, 25, repeat))
     results.extend(_deep_in_the_inbox(lead, client, clock, repeat))
+    results.append(_slowest_inbox(lead, repeat))
 
     case = _busy_case(lead)
     case_page = f"/cases/{case.reference}"
@@ -473,6 +474,51 @@ def _deep_in_the_inbox(lead: Agent, client: Client, clock: ServerClock, repeat: 
         Result("inbox, a page halfway down", "list_inbox()", timed, "ms", 25, note=note, action=run),
         _page(client, clock, "inbox page halfway down GET /?cursor=…", path, expected, 25, repeat),
     ]
+
+
+def _inbox_choices(agent: Agent) -> list[tuple[str, InboxFilters]]:
+    """Every view in every sort order, and each kind of filter in two orders: what agents choose."""
+    from patron.cases import queries
+    from patron.cases.models import Priority, Status
+
+    team = queries.visible_cases(agent).exclude(team=None).values_list("team_id", flat=True).first()
+    tag = queries.visible_cases(agent).exclude(tags=None).values_list("tags__name", flat=True).first()
+    choices = [
+        (f"{view} by {sort}", queries.InboxFilters(view=view, sort=sort))
+        for view in queries.VIEWS
+        for sort in queries.SORTS
+    ]
+    filters: dict[str, dict[str, Any]] = {
+        "new and open": {"statuses": (Status.NEW, Status.OPEN)},
+        "closed": {"statuses": (Status.CLOSED,)},
+        "complaints": {"kind": "complaint"},
+        "phone": {"channel": "phone"},
+        "urgent": {"priority": Priority.URGENT},
+        "one team": {"team_id": team},
+        "assigned to them": {"assignee_id": agent.pk},
+        f"tagged {tag}": {"tag": tag or ""},
+    }
+    for label, chosen in filters.items():
+        for sort in ("updated", "oldest"):
+            choices.append((f"{label} by {sort}", queries.InboxFilters(sort=sort, **chosen)))
+    return choices
+
+
+def _slowest_inbox(lead: Agent, repeat: int) -> Result:
+    """The first page of each view, filter and sort, timed alike: the slowest is the figure."""
+    from patron.cases import queries
+
+    timings = []
+    for label, filters in _inbox_choices(lead):
+
+        def run(filters: InboxFilters = filters) -> object:
+            page = queries.list_inbox(agent=_fresh(lead), filters=filters)
+            return [(case.customer.name, case.team, case.assignee, list(case.tags.all())) for case in page.items]
+
+        timings.append((median_ms(run, repeat), label, run))
+    slowest, label, run = max(timings, key=lambda timing: timing[0])
+    note = f"{label}; {len(timings)} views, filters and sorts, {min(t for t, _, _ in timings)} ms the quickest"
+    return Result("inbox, the slowest view, filter or sort", "list_inbox()", slowest, "ms", 25, note=note, action=run)
 
 
 def _cursor_after(agent: Agent, filters: InboxFilters, cases: int, *, page: int = 1_000) -> tuple[str | None, int]:

@@ -50,10 +50,14 @@ def test_bench_measures_every_figure_and_writes_the_report(db: None, tmp_path: P
         "open cases through the API, with service levels",
         "a day's backlog in bulk (services), with service levels and rules",
     ]
-    assert names[names.index("inbox page GET /") + 1 :][:2] == [
+    assert names[names.index("inbox page GET /") + 1 :][:3] == [
         "inbox, a page halfway down",
         "inbox page halfway down GET /?cursor=…",
+        "inbox, the slowest view, filter or sort",
     ]
+    slowest = results[names.index("inbox, the slowest view, filter or sort")]
+    assert slowest.value is not None
+    assert "; 36 views, filters and sorts, " in slowest.note
     for result in results:
         assert result.verdict in {"PASS", "FAIL", "n/a"}
         assert result.value is not None or result.note, result.name
