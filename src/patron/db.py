@@ -39,6 +39,17 @@ def enqueue_on_commit(task: Any, /, **kwargs: Any) -> None:
     transaction.on_commit(lambda: enqueue(**kwargs))
 
 
+def hold_advisory_lock(key: int, *, shared: bool = False) -> None:
+    """Take PostgreSQL's advisory lock `key` until the transaction ends; `shared` holders do not
+    wait for each other, only for an exclusive one. SQLite needs none: it runs one writer at a
+    time."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [key])
+
+
 def refresh_statistics() -> None:
     """Give the query planner fresh statistics about the data. Without them SQLite guesses, and
     on a large desk it guesses wrong: it merges several indexes for the inbox and sorts tens of

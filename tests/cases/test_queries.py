@@ -348,6 +348,22 @@ def test_a_page_of_a_value_few_hold_in_opening_order_takes_those_cases_by_key(le
     assert not any(step.startswith("SCAN cases_case") or "case_created_idx" in step for step in plan), plan
 
 
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_value_few_hold_shows_only_the_cases_the_agent_may_see(
+    agent_a: Agent, team_a: Team, team_b: Team, sort: str
+) -> None:
+    """Taken by key from the filter's own index, the cases still pass the agent's visibility."""
+    first = factories.case(team_=team_a, subject="Ours, first", priority=Priority.URGENT)
+    factories.case(team_=team_b, subject="Theirs", priority=Priority.URGENT)
+    second = factories.case(team_=team_a, subject="Ours, second", priority=Priority.URGENT)
+    factories.case(team_=team_a, subject="Ours, not urgent")
+
+    page = list_inbox(agent=agent_a, filters=InboxFilters(priority=Priority.URGENT, sort=sort))
+
+    expected = [second, first] if sort == "newest" else [first, second]
+    assert [case.subject for case in page.items] == [case.subject for case in expected]
+
+
 def test_the_team_view_of_someone_in_no_team_is_empty_without_reading_cases(team_a: Team) -> None:
     manager = factories.agent(role=Role.SERVICE_MANAGER)
     factories.case(team_=team_a)

@@ -23,11 +23,11 @@ from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate
+from patron.db import PreparedInsert, PreparedQuery, PreparedUpdate, hold_advisory_lock
 from patron.privacy.models import PERSONAL_SALT, AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -63,9 +63,7 @@ def record(
         personal_digest=personal_digest(details) if details else "",
     )
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        hold_advisory_lock(_CHAIN_LOCK)
         last = _LAST_ENTRY()
         entry.previous_hash = last[0].entry_hash if last else GENESIS
         entry.entry_hash = entry_hash(entry)

@@ -22,6 +22,7 @@ from patron.db import (
     PreparedSave,
     PreparedSQL,
     enqueue_on_commit,
+    hold_advisory_lock,
     remember_related_of,
 )
 from patron.standards import configuration
@@ -501,11 +502,7 @@ def _take_turns_with_the_check(*, exclusive: bool) -> None:
     Otherwise a writer could find the check about to be removed still scheduled and add none,
     while the check, not yet seeing the writer's wake-up time, scheduled no check for it. Writers
     share the lock among themselves; only the check waits for them, and they for it."""
-    if connection.vendor != "postgresql":
-        return
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s)", [_SCHEDULE_LOCK])
+    hold_advisory_lock(_SCHEDULE_LOCK, shared=not exclusive)
 
 
 def read_open_cases_again(*, batch: int = 500) -> int:
